@@ -1,0 +1,158 @@
+"""The synthetic demo study that a first run shows: clearly labelled, written for this
+project (no sentence is copied from the seed reports), safe to create twice."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from transcripts.models import (
+    CollaborationType,
+    Interview,
+    InterviewMethod,
+    Membership,
+    Municipality,
+    Participant,
+    Role,
+    Round,
+    ServiceArea,
+    SizeClass,
+    Study,
+    Team,
+    TeamStatus,
+)
+
+DEMO_STUDY_NAME = "Demo: Multidisciplinära team i NVOS (syntetiskt material)"
+OTHER_STUDY_NAME = "Demo: Brukarorganisationer (syntetiskt material)"
+DEMO_PASSWORD = "nvos-demo-2026"
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    first_name: str
+    role: str | None
+    staff: bool = False
+
+
+DEMO_USERS = [
+    DemoUser("projektledare", "Projektledare", Role.LEAD),
+    DemoUser("medforskare1", "Medforskare Ett", Role.CORESEARCHER),
+    DemoUser("medforskare2", "Medforskare Två", Role.CORESEARCHER),
+    DemoUser("administrator", "Administratör", Role.ADMIN, staff=True),
+]
+OTHER_STUDY_USER = DemoUser("annanstudie", "Medforskare i annan studie", Role.CORESEARCHER)
+
+# number, municipality code, size, collaboration, professions, actors, target group, service area, status,
+# cadence, participant role labels (round 1)
+DEMO_TEAMS = [
+    (1, "0586", SizeClass.MEDIUM, CollaborationType.WITHIN_MUNICIPALITY,
+     "biståndsbedömare, undersköterska, arbetsterapeut, fysioterapeut, sjuksköterska",
+     "Kommunal rehabilitering, hemtjänst och socialtjänst", "Äldre som kommer hem efter sjukhusvård",
+     "aldreomsorg", TeamStatus.ESTABLISHED, "Dagliga avstämningar",
+     ["Arbetsterapeut", "Biståndsbedömare", "Undersköterska", "Sjuksköterska"]),
+    (2, "0580", SizeClass.LARGE, CollaborationType.WITHIN_MUNICIPALITY,
+     "sjuksköterska, skötare, specialistundersköterska, enhetschef",
+     "Kommunal hälso- och sjukvård, socialpsykiatri och socialtjänst", "Boende i socialpsykiatriskt gruppboende",
+     "socialpsykiatri", TeamStatus.ESTABLISHED, "Varannan vecka",
+     ["Sjuksköterska", "Skötare", "Specialistundersköterska", "Enhetschef"]),
+    (3, "0583", SizeClass.MEDIUM, CollaborationType.MUNICIPALITY_REGION,
+     "fysioterapeut, arbetsterapeut, undersköterska, sjuksköterska, biståndshandläggare",
+     "Regionens hälso- och sjukvård, kommunal rehab och hemtjänst", "Äldre med behov av trygg hemgång",
+     "kommunal-hsl", TeamStatus.ESTABLISHED, "Varje vecka",
+     ["Fysioterapeut", "Arbetsterapeut", "Biståndshandläggare", "Sjuksköterska"]),
+    (4, "0581", SizeClass.LARGE, CollaborationType.WITHIN_MUNICIPALITY,
+     "sjuksköterska, arbetsterapeut, distriktssköterska, specialistundersköterska",
+     "Kommunal hälso- och sjukvård", "Personer med demenssjukdom och deras närstående",
+     "kommunal-hsl", TeamStatus.STARTING, "Varje vecka",
+     ["Sjuksköterska 1", "Sjuksköterska 2", "Arbetsterapeut", "Distriktssköterska"]),
+    (5, "0580", SizeClass.LARGE, CollaborationType.WITHIN_MUNICIPALITY,
+     "psykolog, kurator, socialpedagog, specialpedagog",
+     "Kommunal hälso- och sjukvård, skola och socialtjänst", "Unga 13–23 år med neuropsykiatrisk diagnos",
+     "funktionshinder-lss", TeamStatus.ESTABLISHED, "Varje vecka",
+     ["Psykolog", "Kurator", "Socialpedagog", "Specialpedagog"]),
+    (6, "0584", SizeClass.SMALL, CollaborationType.REGION_MUNICIPALITIES,
+     "socialsekreterare, sjuksköterska",
+     "Kommunal socialtjänst och regional hälso- och sjukvård", "Unga upp till 26 år med missbruksproblematik",
+     "missbruk", TeamStatus.ESTABLISHED, "Varannan vecka",
+     ["Socialsekreterare 1", "Socialsekreterare 2", "Sjuksköterska"]),
+]
+
+
+def _profession_of(role_label: str) -> str:
+    return role_label.rstrip(" 0123456789").lower()
+
+
+@transaction.atomic
+def create_demo_study() -> tuple[Study, bool]:
+    """Create the demo study and its users; returns (study, created). Idempotent."""
+    User = get_user_model()
+    study, created = Study.objects.get_or_create(
+        name=DEMO_STUDY_NAME,
+        defaults={
+            "is_demo": True,
+            "description": (
+                "Syntetiskt demomaterial: sex multidisciplinära team intervjuade i två omgångar "
+                "(gruppintervju och fokusgruppsintervju). Ingen text kommer från verkliga intervjuer."
+            ),
+        },
+    )
+    other, _other_created = Study.objects.get_or_create(
+        name=OTHER_STUDY_NAME,
+        defaults={"is_demo": True, "description": "En andra demostudie, för att visa att studier hålls isär."},
+    )
+    for demo_user in [*DEMO_USERS, OTHER_STUDY_USER]:
+        user, new = User.objects.get_or_create(
+            username=demo_user.username,
+            defaults={"first_name": demo_user.first_name, "is_staff": demo_user.staff},
+        )
+        if new:
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+        target = other if demo_user is OTHER_STUDY_USER else study
+        Membership.objects.get_or_create(study=target, user=user, defaults={"role": demo_user.role})
+        if demo_user.staff:
+            _grant_admin_permissions(user)
+    if not created:
+        return study, False
+
+    rounds = [
+        Round.objects.create(study=study, number=1, label="Omgång 1", method=InterviewMethod.GROUP,
+                             period_start="2026-02-02", period_end="2026-03-20"),
+        Round.objects.create(study=study, number=2, label="Omgång 2", method=InterviewMethod.FOCUS_GROUP,
+                             period_start="2026-09-07", period_end="2026-10-16"),
+    ]
+    municipalities = {m.code: m for m in Municipality.objects.all()}
+    areas = {a.slug: a for a in ServiceArea.objects.all()}
+    for (number, code, size, collaboration, professions, actors, target, area, status, cadence,
+         roles) in DEMO_TEAMS:
+        team = Team.objects.create(
+            study=study, number=number, municipality=municipalities.get(code), size_class=size,
+            collaboration_type=collaboration, professions=professions, actors=actors, target_group=target,
+            service_area=areas.get(area), status=status, meeting_cadence=cadence,
+        )
+        for role_label in roles:
+            Participant.objects.create(team=team, role_label=role_label, profession=_profession_of(role_label),
+                                       consent_given="2026-01-20")
+        for round_ in rounds:
+            Interview.objects.create(
+                team=team, round=round_, date=f"2026-{'02' if round_.number == 1 else '09'}-{10 + number:02d}",
+                duration_minutes=55 + number, interviewer_label="Intervjuare", assistant_label="Medhjälpare",
+            )
+    # Round 2 of team 6 shows a participant who later withdrew consent.
+    Participant.objects.create(team=study.teams.get(number=6), role_label="Sjuksköterska 2",
+                               profession="sjuksköterska", consent_given="2026-08-30",
+                               consent_withdrawn="2026-10-30")
+    return study, True
+
+
+def _grant_admin_permissions(user) -> None:
+    """The demo admin manages metadata in the Django admin without being a superuser."""
+    from django.contrib.auth.models import Permission
+
+    models = ["study", "membership", "team", "round", "interview", "participant", "spiderscore",
+              "sensitiveterm", "auditevent", "roundprompt"]
+    perms = Permission.objects.filter(content_type__model__in=models)
+    user.user_permissions.add(*perms)

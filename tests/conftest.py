@@ -1,0 +1,91 @@
+"""Personas and a small study world shared by the tests.
+
+`world` builds two studies side by side, so every test can also try the other study's ids.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pytest
+
+from transcripts.models import Role, Study
+
+from .factories import (
+    InterviewFactory,
+    MembershipFactory,
+    RoundFactory,
+    StudyFactory,
+    TeamFactory,
+    UserFactory,
+    make_transcript,
+)
+
+TURNS = [
+    ("Intervjuare", "Välkomna! Berätta gärna hur ni samarbetar i teamet."),
+    ("Arbetsterapeut", "Vi träffas varje morgon och går igenom vilka som ska hem från sjukhuset."),
+    ("Sjuksköterska", "Det gör att vi hinner planera tillsammans innan personen kommer hem."),
+    ("Intervjuare", "Hur gör ni individen delaktig i planeringen?"),
+    ("Arbetsterapeut", "Vi frågar alltid vad personen själv vill klara av, det är utgångspunkten."),
+]
+
+
+@dataclass
+class World:
+    study: Study
+    other_study: Study
+    users: dict[str, object] = field(default_factory=dict)
+    ids: dict[str, int] = field(default_factory=dict)
+    other_ids: dict[str, int] = field(default_factory=dict)
+
+
+def build_study_objects(study: Study) -> dict[str, object]:
+    team = TeamFactory(study=study, number=1)
+    round1 = RoundFactory(study=study, number=1)
+    round2 = RoundFactory(study=study, number=2)
+    interview = InterviewFactory(team=team, round=round1)
+    InterviewFactory(team=team, round=round2)
+    transcript = make_transcript(interview, TURNS)
+    return {"team": team, "round": round1, "interview": interview, "transcript": transcript}
+
+
+@pytest.fixture
+def world(db) -> World:
+    study = StudyFactory(name="Studie A")
+    other = StudyFactory(name="Studie B")
+    objects = build_study_objects(study)
+    other_objects = build_study_objects(other)
+    users = {
+        "coresearcher": MembershipFactory(study=study, user=UserFactory(username="medforskare"),
+                                          role=Role.CORESEARCHER).user,
+        "lead": MembershipFactory(study=study, user=UserFactory(username="ledare"), role=Role.LEAD).user,
+        "admin": MembershipFactory(study=study, user=UserFactory(username="admin"), role=Role.ADMIN).user,
+        "outsider": MembershipFactory(study=other, user=UserFactory(username="utomstaende"),
+                                      role=Role.LEAD).user,
+    }
+    ids = {"study_id": study.pk, **{f"{name}_id": obj.pk for name, obj in objects.items()}}
+    other_ids = {"study_id": other.pk, **{f"{name}_id": obj.pk for name, obj in other_objects.items()}}
+    return World(study=study, other_study=other, users=users, ids=ids, other_ids=other_ids)
+
+
+@pytest.fixture
+def coresearcher(world):
+    return world.users["coresearcher"]
+
+
+@pytest.fixture
+def lead(world):
+    return world.users["lead"]
+
+
+@pytest.fixture(autouse=True)
+def _reference_data_for_transactional_tests(request):
+    """live_server and transactional tests flush every table, reference data included
+    (pytest-django#1062); put it back before such a test runs."""
+    if "transactional_db" in request.fixturenames or "live_server" in request.fixturenames:
+        request.getfixturevalue("transactional_db")
+        from coding.reference_data import sync_reference_data as sync_coding
+        from transcripts.reference_data import sync_reference_data as sync_transcripts
+
+        sync_transcripts()
+        sync_coding()
