@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from transcripts.models import Round, Study, Transcript, withdrawn_turn_in_span
+from transcripts.models import Round, Study, Transcript, Turn, withdrawn_turn_in_span
 
 
 class Area(models.Model):
@@ -155,6 +155,9 @@ class Coding(models.Model):
     code = models.ForeignKey(Code, on_delete=models.CASCADE, related_name="codings", verbose_name=_("code"))
     coder = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="codings",
                               verbose_name=_("coder"))
+    turn = models.ForeignKey(Turn, on_delete=models.CASCADE, related_name="codings",
+                             verbose_name=_("first turn"),
+                             help_text=_("The turn the passage starts in: its speaker is the quote's attribution."))
     start = models.PositiveIntegerField(_("start offset"))
     end = models.PositiveIntegerField(_("end offset"))
     text = models.TextField(_("passage"))

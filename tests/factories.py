@@ -123,6 +123,9 @@ class CodingFactory(factory.django.DjangoModelFactory):
     start = 0
     end = 10
     text = factory.LazyAttribute(lambda o: o.transcript.text[o.start:o.end])
+    turn = factory.LazyAttribute(
+        lambda o: o.transcript.turns.filter(start__lte=o.start).order_by("-start").first()
+    )
 
 
 class ThemeFactory(factory.django.DjangoModelFactory):

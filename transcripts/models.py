@@ -363,6 +363,7 @@ class Turn(models.Model):
         verbose_name = _("turn")
         verbose_name_plural = _("turns")
         ordering = ["transcript", "position"]
+        indexes = [models.Index(fields=["transcript", "start"])]
         constraints = [
             models.UniqueConstraint(fields=["transcript", "position"], name="unique_turn_position"),
             models.CheckConstraint(condition=Q(end__gte=models.F("start")), name="turn_end_after_start"),
