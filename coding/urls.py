@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -9,4 +9,5 @@ urlpatterns = [
     path("studier/<int:study_id>/", views.study_dashboard, name="study_dashboard"),
     path("studier/<int:study_id>/transkript/<int:transcript_id>/", views.transcript_detail,
          name="transcript_detail"),
+    path("", include("coding.summary_urls")),
 ]

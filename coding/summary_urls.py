@@ -1,0 +1,5 @@
+"""Summary pages and export downloads (included by coding/urls.py, namespace "coding")."""
+
+from django.urls import path
+
+urlpatterns: list = []
