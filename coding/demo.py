@@ -19,10 +19,14 @@ from transcripts.models import (
     Round,
     ServiceArea,
     SizeClass,
+    SpeakerKind,
     Study,
     Team,
     TeamStatus,
 )
+from transcripts.publishing import TurnSpec, create_transcript
+
+from . import demo_text
 
 DEMO_STUDY_NAME = "Demo: Multidisciplinära team i NVOS (syntetiskt material)"
 OTHER_STUDY_NAME = "Demo: Brukarorganisationer (syntetiskt material)"
@@ -141,10 +145,11 @@ def create_demo_study() -> tuple[Study, bool]:
                 team=team, round=round_, date=f"2026-{'02' if round_.number == 1 else '09'}-{10 + number:02d}",
                 duration_minutes=55 + number, interviewer_label="Intervjuare", assistant_label="Medhjälpare",
             )
-    # Round 2 of team 6 shows a participant who later withdrew consent.
-    Participant.objects.create(team=study.teams.get(number=6), role_label="Sjuksköterska 2",
-                               profession="sjuksköterska", consent_given="2026-08-30",
+    # Team 4 has a participant who later withdrew consent: their turns show greyed out.
+    Participant.objects.create(team=study.teams.get(number=4), role_label="Undersköterska",
+                               profession="undersköterska", consent_given="2026-01-20",
                                consent_withdrawn="2026-10-30")
+    create_demo_material(study)
     return study, True
 
 
@@ -156,3 +161,93 @@ def _grant_admin_permissions(user) -> None:
               "sensitiveterm", "auditevent", "roundprompt"]
     perms = Permission.objects.filter(content_type__model__in=models)
     user.user_permissions.add(*perms)
+
+
+def _demo_turns(team: Team, interview: Interview, rng) -> list[tuple[TurnSpec, str | None, str | None]]:
+    """About 30 turns: per area a question and answers from the team's participants.
+    Returns (turn spec, area slug, code name) with the area and code each answer illustrates."""
+    participants = [p for p in team.participants.all() if p.consent_withdrawn is None or interview.round.number == 2]
+    turns: list[tuple[TurnSpec, str | None, str | None]] = []
+    seconds = 20
+    turns.append((TurnSpec(SpeakerKind.INTERVIEWER, interview.interviewer_label,
+                           "Välkomna, och tack för att ni vill vara med. Vi går igenom fem områden."), None, None))
+    for area_slug, codes in demo_text.SENTENCES.items():
+        question = rng.choice(demo_text.QUESTIONS[area_slug])
+        if interview.round.number == 2:
+            question = f"{demo_text.ROUND2_INTRO} {question}"
+        seconds += rng.randint(60, 140)
+        turns.append((TurnSpec(SpeakerKind.INTERVIEWER, interview.interviewer_label, question,
+                               time_seconds=seconds), None, None))
+        for _answer in range(rng.randint(3, 5)):
+            speaker = rng.choice(participants)
+            code_name = rng.choice(list(codes))
+            sentences = rng.sample(codes[code_name], k=min(2, len(codes[code_name])))
+            text = " ".join(sentences)
+            if rng.random() < 0.3:
+                text = f"{rng.choice(demo_text.FILLERS)} {text}"
+            seconds += rng.randint(25, 90)
+            turns.append((TurnSpec(SpeakerKind.PARTICIPANT, speaker.role_label, text, participant=speaker,
+                                   time_seconds=seconds), area_slug, code_name))
+        if rng.random() < 0.5:
+            seconds += rng.randint(10, 30)
+            turns.append((TurnSpec(SpeakerKind.ASSISTANT, interview.assistant_label,
+                                   "Får jag bara fråga en sak till om det ni sa nyss?", time_seconds=seconds),
+                          None, None))
+    return turns
+
+
+def create_demo_material(study: Study) -> dict[str, int]:
+    """Transcripts for the interviews of teams 1–4 (both rounds), a codebook, codings by
+    the two demo co-researchers with memos, familiarisation notes and assignments."""
+    import random
+
+    from .models import Area, Assignment, Code, Coding, Note
+
+    User = get_user_model()
+    rng = random.Random(2026)
+    lead = User.objects.get(username="projektledare")
+    coders = [User.objects.get(username="medforskare1"), User.objects.get(username="medforskare2")]
+    areas = {a.slug: a for a in Area.objects.all()}
+    codes: dict[str, Code] = {}
+    for area_slug, area_codes in demo_text.SENTENCES.items():
+        for name in area_codes:
+            codes[name] = Code.objects.create(
+                study=study, area=areas[area_slug], name=name, created_by=rng.choice(coders),
+                definition=demo_text.CODE_DEFINITIONS.get(name, ""),
+            )
+    counts = {"transcripts": 0, "codings": 0}
+    interviews = (Interview.objects.filter(team__study=study, team__number__lte=4)
+                  .select_related("team", "round").order_by("round__number", "team__number"))
+    for interview in interviews:
+        planned = _demo_turns(interview.team, interview, rng)
+        transcript = create_transcript(interview=interview, turns=[spec for spec, _a, _c in planned],
+                                       published_by=lead, source_format="demo",
+                                       notes="Syntetiskt demotranskript – ingen verklig intervju.")
+        counts["transcripts"] += 1
+        turns = list(transcript.turns.order_by("position"))
+        for coder in coders:
+            Assignment.objects.create(transcript=transcript, user=coder, assigned_by=lead)
+            Note.objects.create(study=study, author=coder, kind=Note.Kind.FAMILIARISATION, transcript=transcript,
+                                is_done=coder is coders[0] or interview.round.number == 1,
+                                text="Första intryck: teamet beskriver mycket om samverkan och korta kontaktvägar.")
+        for turn, (_spec, area_slug, code_name) in zip(turns, planned, strict=True):
+            if area_slug is None:
+                continue
+            for coder in coders:
+                if rng.random() < 0.25:
+                    continue
+                sentence_end = turn.text.find(".") + 1 or len(turn.text)
+                start, end = (turn.start, turn.end) if rng.random() < 0.5 else (turn.start, turn.start + sentence_end)
+                code = codes[code_name] if rng.random() < 0.85 else rng.choice(list(codes.values()))
+                coding, created = Coding.objects.get_or_create(
+                    transcript=transcript, code=code, coder=coder, start=start, end=end,
+                    defaults={"turn": turn, "text": transcript.text[start:end],
+                              "memo": "Tydligt exempel på området." if rng.random() < 0.12 else ""},
+                )
+                counts["codings"] += created
+    Note.objects.create(study=study, author=coders[0], kind=Note.Kind.JOURNAL, title="Efter första läsningen",
+                        text="Jag märker att jag själv lätt dras till citat om samverkan; behöver läsa de andra "
+                             "områdena lika noga.")
+    Note.objects.create(study=study, author=coders[1], kind=Note.Kind.CODE_MEMO, code=codes["Korta kontaktvägar"],
+                        text="Överlappar ibland med Gemensam planering – skilj på planering och snabba frågor.")
+    return counts

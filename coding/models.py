@@ -358,3 +358,23 @@ class RoundPrompt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.round}: {self.area}"
+
+
+class CodingChange(models.Model):
+    """A short-lived log of which turns' codings changed, so open transcript pages can
+    fetch just those turns when they poll. Rows older than a day are pruned."""
+
+    transcript = models.ForeignKey(Transcript, on_delete=models.CASCADE, related_name="+",
+                                   verbose_name=_("transcript"))
+    first_turn = models.PositiveIntegerField(_("first turn"))
+    last_turn = models.PositiveIntegerField(_("last turn"))
+    at = models.DateTimeField(_("time"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("coding change")
+        verbose_name_plural = _("coding changes")
+        ordering = ["id"]
+        indexes = [models.Index(fields=["transcript", "id"])]
+
+    def __str__(self) -> str:
+        return f"{self.transcript_id}: {self.first_turn}–{self.last_turn}"

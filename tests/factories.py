@@ -84,7 +84,7 @@ def make_transcript(interview: Interview, turns: list[tuple[str, str]], *, parti
         text_parts.append(turn_text)
         offset += len(turn_text)
     transcript = Transcript.objects.create(
-        interview=interview, text="".join(text_parts), source_format="txt",
+        interview=interview, text="".join(text_parts), source_format="txt", char_count=offset,
         word_count=sum(len(t.split()) for _l, t in turns),
     )
     participants = dict(participants or {})
@@ -100,7 +100,7 @@ def make_transcript(interview: Interview, turns: list[tuple[str, str]], *, parti
                 )
                 participants[label] = participant
         rows.append(Turn(transcript=transcript, position=position, speaker_kind=kind, participant=participant,
-                         speaker_label=label, start=start, end=end))
+                         speaker_label=label, start=start, end=end, text=transcript.text[start:end]))
     Turn.objects.bulk_create(rows)
     return transcript
 

@@ -52,6 +52,8 @@ def record(
 
 
 def _study_id_of(obj: models.Model) -> int | None:
+    if obj._meta.label == "transcripts.Study":
+        return obj.pk
     for path in ("study_id", "team.study_id", "transcript.interview.team.study_id", "interview.team.study_id"):
         value: Any = obj
         try:

@@ -14,6 +14,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+# A published transcript's text is its turns' texts joined by this separator, so that
+# Transcript.text[turn.start:turn.end] == turn.text for every turn.
+TURN_SEPARATOR = "\n\n"
+
 
 class SizeClass(models.TextChoices):
     SMALL = "liten", _("small municipality")
@@ -298,6 +302,8 @@ class Transcript(models.Model):
                              help_text=_("Headings and header lines before the first turn."))
     source_format = models.CharField(_("source format"), max_length=16)
     word_count = models.PositiveIntegerField(_("words"), default=0)
+    char_count = models.PositiveIntegerField(_("characters"), default=0,
+                                             help_text=_("Length of the text in code points."))
     published_at = models.DateTimeField(_("published"), default=timezone.now)
     published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
                                      related_name="+", verbose_name=_("published by"))
@@ -324,13 +330,6 @@ class Transcript(models.Model):
     def study_id(self) -> int:
         return self.interview.team.study_id
 
-    def turns_with_text(self, turns=None) -> list[Turn]:
-        """The turns with their text sliced from the published text (code points)."""
-        turns = list(turns if turns is not None else self.turns.select_related("participant"))
-        for turn in turns:
-            turn.text = self.text[turn.start:turn.end]
-        return turns
-
 
 class SpeakerKind(models.TextChoices):
     INTERVIEWER = "interviewer", _("interviewer")
@@ -353,6 +352,7 @@ class Turn(models.Model):
     participant = models.ForeignKey(Participant, on_delete=models.PROTECT, null=True, blank=True,
                                     related_name="turns", verbose_name=_("participant"))
     speaker_label = models.CharField(_("speaker (role label)"), max_length=60)
+    text = models.TextField(_("text"), help_text=_("Equal to the transcript's text between start and end."))
     start = models.PositiveIntegerField(_("start offset"))
     end = models.PositiveIntegerField(_("end offset"))
     time_seconds = models.PositiveIntegerField(_("start time (seconds)"), null=True, blank=True)

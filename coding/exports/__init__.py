@@ -1,0 +1,94 @@
+"""Export formats, looked up by key in one registry.
+
+The download view and `manage.py export_study` both go through `EXPORTERS`, so a format
+registered here is offered on the export page and by the command at once:
+
+    from coding.exports import Exporter, register
+    register(Exporter(key="qdpx", label=_("REFI-QDA project (.qdpx)"), extension="qdpx",
+                      content_type="application/zip", filename_stem="nvos-projekt", write=write_qdpx))
+
+`write(study, options, out)` writes the whole file to a binary file object; `stream(study,
+options)`, when given, returns the same bytes as an iterator for a StreamingHttpResponse.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from transcripts.models import Study
+
+from .common import ExportOptions, export_filename
+from .docx_report import write_docx
+from .html_report import write_html
+from .refi import write_qdc, write_qdpx
+from .tabular import iter_csv, write_csv, write_xlsx
+
+Writer = Callable[[Study, ExportOptions, BinaryIO], None]
+Streamer = Callable[[Study, ExportOptions], Iterator[bytes]]
+
+
+@dataclass(frozen=True)
+class Exporter:
+    key: str
+    label: str | Promise
+    extension: str
+    content_type: str
+    filename_stem: str
+    write: Writer
+    stream: Streamer | None = None
+    description: str | Promise = ""
+
+    def filename(self, study: Study, day: datetime.date | None = None) -> str:
+        return export_filename(self.filename_stem, study, self.extension, day)
+
+
+EXPORTERS: dict[str, Exporter] = {}
+
+
+def register(exporter: Exporter) -> Exporter:
+    EXPORTERS[exporter.key] = exporter
+    return exporter
+
+
+register(Exporter(
+    key="docx", label=_("Word report (.docx)"), extension="docx",
+    content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    filename_stem="nvos-temasammanfattning", write=write_docx,
+    description=_("Theme summary by area with prompt quotes, key quotes and a counts table."),
+))
+register(Exporter(
+    key="xlsx", label=_("Excel (.xlsx)"), extension="xlsx",
+    content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    filename_stem="nvos-kodade-avsnitt", write=write_xlsx,
+    description=_("One row per coded passage, and the counts per team, area and round."),
+))
+register(Exporter(
+    key="csv", label=_("CSV (.csv)"), extension="csv", content_type="text/csv; charset=utf-8",
+    filename_stem="nvos-kodade-avsnitt", write=write_csv, stream=iter_csv,
+    description=_("The coded passages as text separated by semicolons, for Excel and statistics programs."),
+))
+register(Exporter(
+    key="html", label=_("Printable page (.html)"), extension="html", content_type="text/html; charset=utf-8",
+    filename_stem="nvos-temasammanfattning", write=write_html,
+    description=_("The Word report as a web page to print or save as PDF."),
+))
+# REFI-QDA files always hold the whole study: the area, theme, round and team choices do not apply.
+register(Exporter(
+    key="qdpx", label=_("REFI-QDA project (.qdpx)"), extension="qdpx", content_type="application/zip",
+    filename_stem="nvos-projekt", write=lambda study, options, out: write_qdpx(study, out),
+    description=_("The whole study for NVivo, ATLAS.ti, MAXQDA or QualCoder: transcripts, codebook, codings, "
+                  "teams as cases, memos and notes."),
+))
+register(Exporter(
+    key="qdc", label=_("REFI-QDA codebook (.qdc)"), extension="qdc", content_type="application/xml",
+    filename_stem="nvos-kodbok", write=lambda study, options, out: write_qdc(study, out),
+    description=_("The codebook for other qualitative analysis programs."),
+))
+
+__all__ = ["EXPORTERS", "ExportOptions", "Exporter", "register"]
