@@ -245,9 +245,57 @@ def create_demo_material(study: Study) -> dict[str, int]:
                               "memo": "Tydligt exempel på området." if rng.random() < 0.12 else ""},
                 )
                 counts["codings"] += created
+    create_demo_analysis(study, lead, codes)
     Note.objects.create(study=study, author=coders[0], kind=Note.Kind.JOURNAL, title="Efter första läsningen",
                         text="Jag märker att jag själv lätt dras till citat om samverkan; behöver läsa de andra "
                              "områdena lika noga.")
     Note.objects.create(study=study, author=coders[1], kind=Note.Kind.CODE_MEMO, code=codes["Korta kontaktvägar"],
                         text="Överlappar ibland med Gemensam planering – skilj på planering och snabba frågor.")
     return counts
+
+
+def create_demo_analysis(study: Study, lead, codes: dict) -> None:
+    """Themes in every status with key quotes and edited versions, prompt quotes for round 2
+    and a phase history, so a first run shows the whole method."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from .models import Area, Coding, PhaseChange, RoundPrompt
+    from .themes import create_theme, mark_quote, save_theme
+
+    areas = {a.slug: a for a in Area.objects.all()}
+    for name, area_slug, status, definition, code_names in demo_text.THEMES:
+        theme = create_theme(study=study, user=lead, name=name, area=areas.get(area_slug),
+                             codes=[codes[c] for c in code_names])
+        changes = {"status": status}
+        if definition:
+            changes["definition"] = definition
+        save_theme(theme=theme, changes=changes, expected_version=theme.version, user=lead)
+        if status in ("definierad", "granskad"):
+            passages = list(Coding.objects.counted().filter(code__name__in=code_names, code__study=study)
+                            .select_related("turn").order_by("pk")[:3])
+            for index, coding in enumerate(passages):
+                edited = ""
+                if index == 0:
+                    edited = _readability_edit(coding.text)
+                mark_quote(theme=theme, coding=coding, is_key=index < 2, edited_text=edited, user=lead)
+    round2 = study.rounds.get(number=2)
+    for area_slug, (quote, follow_up) in demo_text.ROUND_PROMPTS.items():
+        RoundPrompt.objects.create(round=round2, area=areas[area_slug], quote=quote, follow_up=follow_up)
+    start = timezone.now() - timedelta(days=60)
+    for index, (from_phase, to_phase, note) in enumerate(demo_text.PHASE_HISTORY):
+        PhaseChange.objects.create(study=study, from_phase=from_phase, to_phase=to_phase, changed_by=lead, note=note,
+                                   changed_at=start + timedelta(days=20 * index))
+    Study.objects.filter(pk=study.pk).update(current_phase=demo_text.PHASE_HISTORY[-1][1])
+
+
+def _readability_edit(text: str) -> str:
+    """A light edit like the reports': fillers out, long passages cut at a sentence with […]."""
+    edited = text
+    for filler in demo_text.FILLERS:
+        edited = edited.replace(f"{filler} ", "")
+    edited = edited.replace("jättemycket", "mycket")
+    if edited == text and ". " in text:
+        edited = text.split(". ")[0] + ". […]"
+    return edited

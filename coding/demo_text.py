@@ -113,3 +113,39 @@ CODE_DEFINITIONS: dict[str, str] = {
     "Lära av varandra": "Kunskapsutbyte mellan yrkesgrupperna i teamet.",
     "Journalåtkomst": "Möjligheten att ta del av varandras dokumentation mellan organisationer.",
 }
+
+# name, area slug (None: spans areas), status, definition, codes
+THEMES: list[tuple[str, str | None, str, str, list[str]]] = [
+    ("Nära samarbete i vardagen", "samverkan", "definierad",
+     "Teamets dagliga, gemensamma planering och korta kontaktvägar gör att insatser kommer på plats snabbare "
+     "och att färre överlämningar behövs.", ["Gemensam planering", "Korta kontaktvägar"]),
+    ("Regelverk som skaver", "samverkan", "granskad",
+     "Olika huvudmäns regler, chefer och budgetar skapar oklarhet om ansvar.", ["Olika regelverk"]),
+    ("Personens egna mål som riktning", "personcentrering", "definierad",
+     "Insatserna tar sin riktning från det personen själv vill klara av.", ["Individens egna mål", "Helhetssyn"]),
+    ("Delaktighet kräver tid", None, "kandidat", "", ["Delaktighet i beslut", "Tid för relationen"]),
+    ("Kunskapsutbyte mellan yrken", "kompetens-och-kunskap", "granskad",
+     "Yrkesgrupperna lär av varandra och breddar teamets gemensamma kompetens.", ["Lära av varandra"]),
+    ("Digitala möten i vardagen", "digitalisering", "kandidat", "", ["Digitala möten"]),
+    ("Tekniken som hinder", "digitalisering", "forkastad",
+     "Förkastat: materialet handlade om journalåtkomst, inte om tekniken i sig.", ["Journalåtkomst"]),
+]
+
+ROUND_PROMPTS: dict[str, tuple[str, str]] = {
+    "samverkan": ("När alla yrkesgrupper är med från början slipper vi lämna över saker i flera led.",
+                  "Är det skillnad på att arbeta i ett yrkesspecifikt team och ett multidisciplinärt team?"),
+    "personcentrering": ("Målet ska vara brukarens eget, inte vårt, annars blir det ingen motivation.",
+                         "Hur märks det i er vardag att ni utgår från personens mål?"),
+    "delaktighet": ("Informationen måste vara begriplig, annars blir delaktigheten bara på papperet.",
+                    "Hur gör ni personen delaktig när insatsen bygger på ett myndighetsbeslut?"),
+    "kompetens-och-kunskap": ("Det gäller att vara gränsöverskridande utan att bli gränslös i sin yrkesroll.",
+                              "Var går gränsen mellan att hjälpa varandra och att ta över?"),
+    "digitalisering": ("Sekretessen är inget hinder om vi har samtycke, men det kräver en del extra arbete.",
+                       "Vad skulle göra den digitala samverkan enklare?"),
+}
+
+PHASE_HISTORY = [
+    (1, 2, "Alla transkript från omgång 1 är lästa och har bekantskapsanteckningar."),
+    (2, 3, "Inledande kodning klar för team 1–4; områdena har fungerat som inledande koder."),
+    (3, 4, "Kandidatteman finns för alla fem områden. Nu granskar vi dem mot materialet."),
+]

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import codebook_views, notes_views, views
+from . import codebook_views, notes_views, theme_views, views
 
 app_name = "coding"
 
@@ -28,6 +28,16 @@ urlpatterns = [
     path(S + "kodbok/<int:code_id>/sammanfoga/", codebook_views.code_merge, name="code_merge"),
     path(S + "kodbok/<int:code_id>/ta-bort/", codebook_views.code_delete, name="code_delete"),
     path(S + "kodbok/<int:code_id>/memo/", codebook_views.code_memo_update, name="code_memo_update"),
+    path(S + "fas/", theme_views.phase_change, name="phase_change"),
+    path(S + "teman/", theme_views.theme_list, name="theme_list"),
+    path(S + "teman/karta/", theme_views.thematic_map, name="thematic_map"),
+    path(S + "teman/koppla/", theme_views.theme_code_link, name="theme_code_link"),
+    path(S + "teman/jamforelse/", theme_views.round_comparison, name="round_comparison"),
+    path(S + "teman/<int:theme_id>/", theme_views.theme_detail, name="theme_detail"),
+    path(S + "teman/<int:theme_id>/dela/", theme_views.theme_split, name="theme_split"),
+    path(S + "teman/<int:theme_id>/sammanfoga/", theme_views.theme_merge, name="theme_merge"),
+    path(S + "teman/<int:theme_id>/forkasta/", theme_views.theme_discard, name="theme_discard"),
+    path(S + "teman/<int:theme_id>/citat/<int:coding_id>/", theme_views.quote_update, name="quote_update"),
     path(S + "anteckningar/", notes_views.notes, name="notes"),
     path(S + "anteckningar/<int:note_id>/", notes_views.note_edit, name="note_edit"),
     path(S + "anteckningar/<int:note_id>/ta-bort/", notes_views.note_delete, name="note_delete"),

@@ -22,6 +22,7 @@ from . import rendering
 from .codings import CodingError, apply_codings, remove_coding, view_mode, visible_codings
 from .forms import FamiliarisationNoteForm, InlineCodeForm, StudySettingsForm
 from .models import Area, Assignment, Code, Coding, CodingChange, Note, Phase
+from .theme_views import dashboard_context
 
 
 def _transcript(study: Study, transcript_id: int, *, with_meta: bool = True) -> Transcript:
@@ -84,6 +85,7 @@ def study_dashboard(request: HttpRequest, study: Study) -> HttpResponse:
         "interviews": Interview.objects.filter(team__study=study).select_related("team", "round", "transcript"),
     }
     context["current_phase"] = next((p for p in context["phases"] if p.number == study.current_phase), None)
+    context.update(dashboard_context(request, study, context["phases"]))
     if can(request.user, study, Action.MANAGE_STUDY):
         context["settings_form"] = StudySettingsForm(instance=study)
     return render(request, "coding/study_dashboard.html", context)

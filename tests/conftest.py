@@ -41,7 +41,7 @@ class World:
 
 def build_study_objects(study: Study, owner) -> dict[str, object]:
     """One of everything a URL can point at, so every pattern can be requested."""
-    from coding.models import Area, Code, Coding, Note
+    from coding.models import Area, Code, Coding, Note, Theme, ThemeCode
     from transcripts.models import ImportDraft, SensitiveTerm
 
     team = TeamFactory(study=study, number=1)
@@ -65,8 +65,11 @@ def build_study_objects(study: Study, owner) -> dict[str, object]:
         speaker_map={"Intervjuare": {"value": "interviewer"}}, step="review",
     )
     term = SensitiveTerm.objects.create(study=study, digest=f"{study.pk:064d}", token_count=1, hint="E…")
+    theme = Theme.objects.create(study=study, area=code.area, name="Vardagens samverkan", created_by=owner)
+    ThemeCode.objects.create(theme=theme, code=code)
     return {"team": team, "round": round1, "interview": interview, "transcript": transcript, "code": code,
-            "coding": coding, "note": note, "draft": draft, "finding": type("F", (), {"pk": 1})(), "term": term}
+            "coding": coding, "note": note, "draft": draft, "finding": type("F", (), {"pk": 1})(), "term": term,
+            "theme": theme}
 
 
 @pytest.fixture

@@ -97,8 +97,8 @@ def test_it_switches_to_english(client, world):
     assert "Overview" in content and "Familiarising yourself with the data" in content
 
 
-def test_it_serves_the_swedish_login_page(client):
-    response = client.get(reverse("login"))
+def test_it_serves_the_swedish_login_page_even_to_english_browsers(client):
+    response = client.get(reverse("login"), headers={"Accept-Language": "en-US,en;q=0.9"})
     content = response.content.decode()
     assert response.status_code == 200
     assert "Logga in" in content and "Användarnamn" in content and "Lösenord" in content

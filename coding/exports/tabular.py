@@ -18,16 +18,13 @@ from typing import BinaryIO
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 from transcripts.models import Study, Team
 
 from ..aggregation import role_without_number, study_codings
 from ..models import Area, Code, Quote, ThemeCode, ThemeStatus
 from .common import ExportOptions, count_matrices, neutralise, selected_areas, selected_rounds, selected_teams
+from .xlsx_writer import XlsxWriter
 
 CSV_DELIMITER = ";"
 # The sheet names are fixed (not translated) so that scripts reading the workbook can rely on them.
@@ -102,22 +99,35 @@ def coding_rows(study: Study, options: ExportOptions) -> Iterator[list]:
 
 
 def _rows(codings, *, study, teams, areas, codes, themes_by_code, edited, key, yes, no) -> Iterator[list]:
-    paths: dict[int, str] = {}
+    study_name = study.name
+    tz = timezone.get_current_timezone()  # what timezone.localtime() would use, looked up once
+    by_code: dict[int, tuple[str, str, str]] = {}  # code id → area, code path, themes
+    roles: dict[str, str] = {}
+    dates: dict = {None: ""}
     for (round_number, team_id, interview_date, speaker_label, role_label, profession, code_id, coder, text,
          pk, transcript_id, start, end, created_at) in codings.iterator(chunk_size=CHUNK_SIZE):
-        code = codes[code_id]
-        if code_id not in paths:
-            paths[code_id] = _code_path(code, codes)
+        code_columns = by_code.get(code_id)
+        if code_columns is None:
+            code = codes[code_id]
+            code_columns = by_code[code_id] = (
+                areas.get(code.area_id, ""), _code_path(code, codes), ", ".join(themes_by_code.get(code_id, [])))
+        if role_label:
+            role = roles.get(role_label)
+            if role is None:
+                role = roles[role_label] = role_without_number(role_label)
+        else:
+            role = speaker_label
+        date = dates.get(interview_date)
+        if date is None:
+            date = dates[interview_date] = interview_date.isoformat()
         yield [
-            study.name,
+            study_name,
             round_number,
             *teams[team_id],
-            interview_date.isoformat() if interview_date else "",
-            role_without_number(role_label) if role_label else speaker_label,
+            date,
+            role,
             profession or "",
-            areas.get(code.area_id, ""),
-            paths[code_id],
-            ", ".join(themes_by_code.get(code_id, [])),
+            *code_columns,
             coder,
             text,
             edited.get(pk, ""),
@@ -125,7 +135,7 @@ def _rows(codings, *, study, teams, areas, codes, themes_by_code, edited, key, y
             transcript_id,
             start,
             end,
-            timezone.localtime(created_at).isoformat(timespec="seconds"),
+            created_at.astimezone(tz).isoformat(timespec="seconds"),
         ]
 
 
@@ -172,35 +182,18 @@ def counts_rows(study: Study, options: ExportOptions) -> list[list]:
 # --- Excel ---------------------------------------------------------------------------------------
 
 def write_xlsx(study: Study, options: ExportOptions, out: BinaryIO) -> None:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(ROWS_SHEET)
-    for index, (_title, width) in enumerate(COLUMNS, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A2"
-    bold = Font(bold=True)
-    sheet.append([_styled(sheet, title, bold) for title in header_row()])
-    for row in coding_rows(study, options):
-        sheet.append([_xlsx_value(value) for value in row])
+    """Two sheets, streamed: the coded passages (bold, frozen header) and the counts.
 
-    counts = workbook.create_sheet(COUNTS_SHEET)
-    counts.column_dimensions["A"].width = 16
-    for index in range(2, 9):
-        counts.column_dimensions[get_column_letter(index)].width = 22
-    for row in counts_rows(study, options):
-        counts.append([_xlsx_value(value) for value in row])
-    workbook.save(out)
-
-
-def _styled(sheet, value, font) -> WriteOnlyCell:
-    cell = WriteOnlyCell(sheet, value=_xlsx_value(value))
-    cell.font = font
-    return cell
-
-
-def _xlsx_value(value):
-    if isinstance(value, str):
-        return neutralise(ILLEGAL_CHARACTERS_RE.sub("", value))
-    return value
+    Every string is neutralised as in the CSV (see common.neutralise), after the characters
+    XML cannot hold are removed; a text over Excel's 32,767-character cell limit is cut with a
+    visible marker (see xlsx_writer)."""
+    with XlsxWriter(out) as book:
+        sheet = book.add_sheet(ROWS_SHEET, widths=[width for _title, width in COLUMNS], freeze="A2",
+                               text_filter=neutralise)
+        sheet.write_row(header_row(), bold=True)
+        sheet.write_rows(coding_rows(study, options))
+        counts = book.add_sheet(COUNTS_SHEET, widths=[16, *[22] * 7], text_filter=neutralise)
+        counts.write_rows(counts_rows(study, options))
 
 
 # --- CSV ---------------------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ def test_it_logs_in_and_shows_the_dashboard_in_swedish(live_server, page, csp_vi
     expect(page.get_by_role("heading", name="Dina studier")).to_be_visible()
     page.get_by_role("link", name=study.name).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(study.name)
-    expect(page.get_by_role("heading", name="Fas 1: Att bekanta sig med sina data")).to_be_visible()
+    expect(page.get_by_role("heading", name="Fas 4: Att granska teman")).to_be_visible()
     expect(page.get_by_role("navigation", name="Studie").get_by_role("link", name="Transkript")).to_be_visible()
     assert page.locator("html").get_attribute("lang") == "sv"
     assert csp_violations == []
