@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -79,6 +79,7 @@ def apply_codings(*, transcript: Transcript, codes: list[Code], coder, start: in
     study_id = transcript.interview.team.study_id
     created: list[Coding] = []
     with transaction.atomic():
+        _lock_codes([code.pk for code in codes])
         for code in codes:
             if code.study_id != study_id:
                 raise CodingError(_("The code belongs to another study."))
@@ -97,6 +98,24 @@ def apply_codings(*, transcript: Transcript, codes: list[Code], coder, start: in
                              detail={"transcript": transcript.pk, "code": code.pk})
         log_change(transcript, span.first.position, span.last.position)
     return created, span
+
+
+def _lock_codes(ids: list[int]) -> None:
+    """Holds a key-share lock on the codes until the coding is committed.
+
+    Coders do not block each other, but a merge or delete of the code (which takes FOR
+    UPDATE) waits for them, and a coder arriving after the merge finds the code gone and
+    gets a clear message instead of a coding that the merge would silently drop.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f'SELECT id FROM "{Code._meta.db_table}" WHERE id = ANY(%s) FOR KEY SHARE', [ids])
+            found = {row[0] for row in cursor.fetchall()}
+    else:  # SQLite runs one writer at a time
+        found = set(Code.objects.filter(pk__in=ids).values_list("pk", flat=True))
+    if found != set(ids):
+        raise CodingError(_("The code no longer exists: it may have been merged with another code or deleted. "
+                            "Reload the page."))
 
 
 def remove_coding(*, coding: Coding, user, request=None) -> tuple[int, int]:

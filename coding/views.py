@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from transcripts import audit
-from transcripts.models import Interview, Membership, Round, Study, Team, Transcript, Turn
+from transcripts.models import ImportDraft, Interview, Membership, Round, Study, Team, Transcript, Turn
 from transcripts.permissions import Action, can, login_view, study_view
 
 from . import rendering
@@ -43,6 +43,7 @@ def _error(message: str, status: int = 422) -> HttpResponse:
 @login_view
 def home(request: HttpRequest) -> HttpResponse:
     """A co-researcher's start page: their studies and the transcripts assigned to them."""
+    ImportDraft.purge_expired()  # uploads with real names never outlive 24 hours, even without cron
     studies = Study.objects.for_user(request.user).order_by("name")
     participant_turns = (
         Turn.objects.filter(transcript=OuterRef("transcript"), speaker_kind="participant")

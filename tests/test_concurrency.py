@@ -111,3 +111,71 @@ def test_it_removes_and_applies_concurrently_without_duplicates(coding_world):
     user = users[0]
     assert run_threads([same_span_twice(user), same_span_twice(user), same_span_twice(user)]) == []
     assert Coding.objects.filter(coder=user).count() == len(turns), "one coding per span, however often applied"
+
+
+def test_it_loses_no_acknowledged_coding_while_codes_are_merged(coding_world):
+    study, users, transcript, codes = coding_world
+    source, target = codes[0], codes[1]
+    turns = list(transcript.turns.order_by("position"))
+    lead = MembershipFactory(study=study, user=UserFactory(username="ledaren"), role=Role.LEAD).user
+    acknowledged: list[tuple[str, int, int]] = []
+    lock = threading.Lock()
+
+    def coder(user):
+        def work():
+            client = Client()
+            client.force_login(user)
+            url = reverse("coding:coding_create", args=[study.pk, transcript.pk])
+            for turn in turns:
+                response = client.post(url, {"start": turn.start, "end": turn.end, "codes": [source.pk]})
+                if response.status_code == 200:
+                    with lock:
+                        acknowledged.append((user.username, turn.start, turn.end))
+                else:
+                    assert response.status_code == 422, response.status_code
+        return work
+
+    def merger():
+        client = Client()
+        client.force_login(lead)
+        threading.Event().wait(0.05)
+        response = client.post(reverse("coding:code_merge", args=[study.pk, source.pk]), {"target": target.pk})
+        assert response.status_code == 302
+
+    assert run_threads([coder(u) for u in users[:3]] + [merger]) == []
+    assert not Code.objects.filter(pk=source.pk).exists()
+    stored = set(Coding.objects.filter(code=target).values_list("coder__username", "start", "end"))
+    assert set(acknowledged) <= stored, "an acknowledged coding disappeared in the merge"
+    assert Coding.objects.filter(code_id=source.pk).count() == 0
+    assert Coding.objects.count() == len(set(Coding.objects.values_list("transcript", "code", "coder", "start",
+                                                                         "end")))
+
+
+def test_it_keeps_one_of_two_simultaneous_theme_edits_and_tells_the_other(coding_world):
+    from coding.models import Theme
+    from coding.themes import create_theme
+
+    study, users, _transcript, codes = coding_world
+    leads = [MembershipFactory(study=study, user=UserFactory(username=f"ledare{i}"), role=Role.LEAD).user
+             for i in range(2)]
+    theme = create_theme(study=study, user=leads[0], name="Utgångsläge", codes=codes[:1])
+    outcomes: list[int] = []
+    lock = threading.Lock()
+
+    def editor(user, name):
+        def work():
+            client = Client()
+            client.force_login(user)
+            response = client.post(reverse("coding:theme_detail", args=[study.pk, theme.pk]), {
+                "name": name, "status": "kandidat", "definition": f"Definition av {name}", "includes": "",
+                "excludes": "", "version": theme.version}, follow=True)
+            with lock:
+                outcomes.append("Någon annan ändrade temat" in response.content.decode())
+        return work
+
+    assert run_threads([editor(leads[0], "Version A"), editor(leads[1], "Version B")]) == []
+    theme.refresh_from_db()
+    assert sorted(outcomes) == [False, True], "exactly one edit wins, the other is told"
+    assert theme.name in {"Version A", "Version B"} and theme.definition == f"Definition av {theme.name}"
+    assert theme.version == 2 and theme.versions.count() == 2
+    assert Theme.objects.count() == 1

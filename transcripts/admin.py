@@ -96,6 +96,15 @@ class StudyAdmin(StudyScopedAdmin):
     readonly_fields = ["current_phase"]
 
 
+@admin.register(Membership)
+class MembershipAdmin(StudyScopedAdmin):
+    list_display = ["user", "study", "role"]
+    list_filter = ["study", "role"]
+    list_select_related = ["user", "study"]
+    search_fields = ["user__username"]
+    autocomplete_fields = ["user"]
+
+
 class InterviewInline(admin.TabularInline):
     model = Interview
     extra = 0

@@ -300,3 +300,10 @@ def test_it_needs_accept_suggestions_for_uncertain_findings_on_the_command_line(
     assert not Transcript.objects.filter(interview=interview).exists()
     call_command("import_transcript", *args, "--accept-suggestions")
     assert "Hans mamma" not in Transcript.objects.get(interview=interview).text
+
+
+def test_it_purges_old_drafts_from_the_command_line(lead_client, world, interview, capsys):
+    upload(lead_client, world, interview, "möte.vtt", TEAMS_FILE.read_bytes())
+    ImportDraft.objects.update(created_at=timezone.now() - timedelta(hours=30))
+    call_command("purge_import_drafts")
+    assert "Raderade 1" in capsys.readouterr().out and not ImportDraft.objects.exists()
