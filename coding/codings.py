@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from transcripts import audit
+from transcripts.ids import int_id
 from transcripts.models import TURN_SEPARATOR, Role, Study, Transcript, Turn
 
 from .models import Code, Coding, CodingChange
@@ -163,6 +164,7 @@ def view_mode(request, study: Study) -> tuple[str, int | None]:
         request.session[key] = raw
     if raw in {"mine", "all"}:
         return raw, None
-    if raw.isdigit():
-        return "coder", int(raw)
+    coder_id = int_id(raw)
+    if coder_id is not None:
+        return "coder", coder_id
     return "all", None

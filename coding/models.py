@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from transcripts.models import Round, Study, Transcript, Turn, withdrawn_turn_in_span
+from transcripts.models import Participant, Round, Study, Transcript, Turn, withdrawn_turn_in_span
 
 
 class Area(models.Model):
@@ -137,10 +137,32 @@ class Code(models.Model):
                 ancestor = ancestor.parent
 
 
+WITHDRAWN_SPANS_INLINE = 300
+
+
 class CodingQuerySet(models.QuerySet):
     def counted(self) -> CodingQuerySet:
-        """Codings that may be analysed: none touching a withdrawn participant's words."""
-        return self.exclude(withdrawn_turn_in_span())
+        """Codings that may be analysed: none touching a withdrawn participant's words.
+
+        Withdrawn turns are few, so their spans are read first (one small query) and
+        excluded by value; a correlated subquery per coding made every count over a whole
+        study slow. With very many withdrawn turns the subquery is used after all.
+        """
+        withdrawn = list(Participant.objects.withdrawn().values_list("pk", flat=True)[:WITHDRAWN_SPANS_INLINE + 1])
+        if not withdrawn:
+            return self
+        if len(withdrawn) > WITHDRAWN_SPANS_INLINE:
+            return self.exclude(withdrawn_turn_in_span())
+        spans = list(Turn.objects.filter(participant_id__in=withdrawn).values_list("transcript_id", "start", "end")
+                     [:WITHDRAWN_SPANS_INLINE + 1])
+        if not spans:
+            return self
+        if len(spans) > WITHDRAWN_SPANS_INLINE:
+            return self.exclude(withdrawn_turn_in_span())
+        overlap = Q()
+        for transcript_id, start, end in spans:
+            overlap |= Q(transcript_id=transcript_id, start__lt=end, end__gt=start)
+        return self.exclude(overlap)
 
 
 class Coding(models.Model):

@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from transcripts import audit
+from transcripts.ids import int_id, int_ids
 from transcripts.models import Participant, Role, Round, Study, Team
 from transcripts.permissions import Action, study_view
 
@@ -42,7 +43,7 @@ from .aggregation import (
     round_matrices,
     study_codings,
 )
-from .exports import EXPORTERS, ExportOptions
+from .exports import ExportOptions, web_exporters
 from .exports.common import build_report, neutralise
 from .exports.html_report import render_html
 from .exports.tabular import CSV_DELIMITER
@@ -99,7 +100,19 @@ class SummaryFilterForm(forms.Form):
         return urlencode({name: self.value(name) for name in self.fields if self.value(name)})
 
 
-class ThemeChoiceField(forms.ModelMultipleChoiceField):
+class IdChoiceField(forms.ModelMultipleChoiceField):
+    """A multiple choice of rows that refuses out-of-range ids instead of passing them to
+    the database (SQLite raises OverflowError on ids past 2**63)."""
+
+    def _check_values(self, value):
+        values = list(value or [])
+        if len(int_ids(values)) != len(set(map(str, values))):
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice",
+                                        params={"value": next(v for v in values if int_id(v) is None)})
+        return super()._check_values(values)
+
+
+class ThemeChoiceField(IdChoiceField):
     def label_from_instance(self, obj: Theme) -> str:
         return f"{obj.name} ({obj.area.name if obj.area_id else _('several areas')})"
 
@@ -112,13 +125,13 @@ class ExportForm(forms.Form):
         ("verbatim", gettext_lazy("Verbatim, exactly as transcribed")),
     ]
 
-    area = forms.ModelMultipleChoiceField(label=gettext_lazy("Areas"), queryset=Area.objects.all(), required=False,
+    area = IdChoiceField(label=gettext_lazy("Areas"), queryset=Area.objects.all(), required=False,
                                           widget=forms.CheckboxSelectMultiple)
     theme = ThemeChoiceField(label=gettext_lazy("Themes"), queryset=Theme.objects.none(), required=False,
                              widget=forms.CheckboxSelectMultiple)
-    round = forms.ModelMultipleChoiceField(label=gettext_lazy("Rounds"), queryset=Round.objects.none(),
+    round = IdChoiceField(label=gettext_lazy("Rounds"), queryset=Round.objects.none(),
                                            required=False, widget=forms.CheckboxSelectMultiple)
-    team = forms.ModelMultipleChoiceField(label=gettext_lazy("Teams"), queryset=Team.objects.none(), required=False,
+    team = IdChoiceField(label=gettext_lazy("Teams"), queryset=Team.objects.none(), required=False,
                                           widget=forms.CheckboxSelectMultiple)
     text = forms.ChoiceField(label=gettext_lazy("Quote text"), choices=TEXT_CHOICES, required=False,
                              initial="edited", widget=forms.RadioSelect)
@@ -130,7 +143,7 @@ class ExportForm(forms.Form):
                                          .select_related("area").order_by("area__order", "name"))
         self.fields["round"].queryset = Round.objects.filter(study=study)
         self.fields["team"].queryset = Team.objects.filter(study=study)
-        self.fields["format"].choices = [(key, exporter.label) for key, exporter in EXPORTERS.items()]
+        self.fields["format"].choices = [(key, exporter.label) for key, exporter in web_exporters().items()]
         self.fields["format"].required = require_format
 
     def options(self) -> ExportOptions:
@@ -297,7 +310,7 @@ def _theme_chart(themes: list[Theme], counts: dict[int, int]) -> dict:
 @require_GET
 def export(request: HttpRequest, study: Study) -> HttpResponse:
     form = ExportForm(study=study, initial={"text": "edited"})
-    return render(request, "coding/export.html", {"study": study, "form": form, "exporters": EXPORTERS.values()})
+    return render(request, "coding/export.html", {"study": study, "form": form, "exporters": web_exporters().values()})
 
 
 @study_view(Action.EXPORT)
@@ -305,9 +318,9 @@ def export(request: HttpRequest, study: Study) -> HttpResponse:
 def export_download(request: HttpRequest, study: Study) -> HttpResponse:
     form = ExportForm(request.GET, study=study, require_format=True)
     if not form.is_valid():
-        context = {"study": study, "form": form, "exporters": EXPORTERS.values()}
+        context = {"study": study, "form": form, "exporters": web_exporters().values()}
         return render(request, "coding/export.html", context, status=400)
-    exporter = EXPORTERS[form.cleaned_data["format"]]
+    exporter = web_exporters()[form.cleaned_data["format"]]
     options = form.options()
     filename = exporter.filename(study)
     if exporter.stream is not None:
@@ -330,7 +343,7 @@ def report_print(request: HttpRequest, study: Study) -> HttpResponse:
     """The theme summary as a page to print (the same content as the .html download)."""
     form = ExportForm(request.GET, study=study)
     if not form.is_valid():
-        context = {"study": study, "form": form, "exporters": EXPORTERS.values()}
+        context = {"study": study, "form": form, "exporters": web_exporters().values()}
         return render(request, "coding/export.html", context, status=400)
     audit.record(request, "export_downloaded", study, study_id=study.pk, detail={"format": "print"})
     response = HttpResponse(render_html(build_report(study, form.options()), request=request))
@@ -345,7 +358,9 @@ def code_quotes_csv(request: HttpRequest, study: Study, code_id: int) -> HttpRes
     edited = Subquery(Quote.objects.filter(coding=OuterRef("pk")).exclude(edited_text="")
                       .order_by("marked_at", "pk").values("edited_text")[:1])
     rows = list(
-        Coding.objects.filter(code_id=code_id, code__study=study).counted().annotate(edited=edited)
+        # code__pk, not code_id: Django answers an out-of-range id with no rows only on the
+        # target field's own lookup; through the foreign key SQLite raises OverflowError (a 500).
+        Coding.objects.filter(code__pk=code_id, code__study=study).counted().annotate(edited=edited)
         .order_by("transcript__interview__round__number", "transcript__interview__team__number", "transcript_id",
                   "start", "pk")
         .values_list("code__name", "transcript__interview__round__number", "transcript__interview__team__number",

@@ -9,17 +9,22 @@ from django.contrib import messages
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from transcripts.ids import int_id, int_ids
 from transcripts.models import Round, Study, Team, Transcript
 from transcripts.permissions import Action, can, study_view
 
+from . import rendering
 from . import themes as theme_ops
-from .aggregation import coding_attribution
+from .aggregation import coding_attribution, format_attribution, role_without_number
 from .models import Area, Code, Coding, Note, Phase, PhaseChange, Quote, Theme, ThemeCode, ThemeStatus, ThemeVersion
 
 
@@ -137,31 +142,38 @@ def theme_code_link(request: HttpRequest, study: Study) -> HttpResponse:
 
 
 def _int(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return 0
+    return int_id(value) or 0
 
 
-def _passage_groups(study: Study, theme: Theme) -> tuple[list[dict], dict, list]:
-    """Passages grouped by team and round, with counts per team and round."""
+def _passage_groups(request: HttpRequest, study: Study, theme: Theme, can_edit: bool) -> tuple[list[dict], dict]:
+    """Passages grouped by team and round (as rendered HTML), with counts per team and round."""
     quotes = {q.coding_id: q for q in Quote.objects.filter(theme=theme)}
     groups: OrderedDict[tuple[int, int], dict] = OrderedDict()
     counts: dict[tuple[int, int], int] = defaultdict(int)
-    for coding in theme_ops.theme_passages(theme):
-        interview = coding.transcript.interview
-        key = (interview.team.number, interview.round.number)
-        group = groups.setdefault(key, {"team": interview.team, "round": interview.round, "passages": []})
-        coding.quote = quotes.get(coding.pk)
-        coding.attribution = coding_attribution(coding, study.attribution_format)
-        group["passages"].append(coding)
-        counts[key] += 1
+    urls = {
+        "quote_url": reverse("coding:quote_update", args=[study.pk, theme.pk, 999999]).replace("999999", "%d"),
+        "transcript_url": reverse("coding:transcript_detail", args=[study.pk, 999999]).replace("999999", "%d"),
+    }
+    texts, csrf = rendering.passage_texts(), get_token(request)
+    for pk, text, transcript_id, position, team, round_number, round_label, speaker, role, code_name in (
+            theme_ops.passage_rows(theme)):
+        quote = quotes.get(pk)
+        row = rendering.PassageRow(
+            pk, text, transcript_id, position, team, round_number, round_label,
+            format_attribution(role_without_number(role) if role else speaker, team, study.attribution_format),
+            code_name, bool(quote and quote.is_key), quote.edited_text if quote else "", quote is not None)
+        group = groups.setdefault((team, round_number), {"team": team, "round": round_label or round_number,
+                                                         "items": []})
+        group["items"].append(rendering.render_passage(row, csrf=csrf, can_edit=can_edit, texts=texts, **urls))
+        counts[(team, round_number)] += 1
+    for group in groups.values():
+        group["count"] = len(group["items"])
+        group["html"] = mark_safe("".join(group.pop("items")))  # noqa: S308 - rendered with escaping
     rounds = sorted({k[1] for k in counts})
     teams = sorted({k[0] for k in counts})
-    table = [{"team": t, "cells": [counts.get((t, r), 0) for r in rounds], "total": sum(counts.get((t, r), 0)
-                                                                                         for r in rounds)}
-             for t in teams]
-    return list(groups.values()), {"rounds": rounds, "rows": table}, rounds
+    table = [{"team": t, "cells": [counts.get((t, r), 0) for r in rounds],
+              "total": sum(counts.get((t, r), 0) for r in rounds)} for t in teams]
+    return list(groups.values()), {"rounds": rounds, "rows": table}
 
 
 @study_view(Action.VIEW_STUDY)
@@ -186,12 +198,12 @@ def theme_detail(request: HttpRequest, study: Study, theme_id: int) -> HttpRespo
                 return redirect(theme.get_absolute_url())
             messages.success(request, _("The theme was saved."))
             return redirect(theme.get_absolute_url())
-    groups, counts, _rounds = _passage_groups(study, theme)
+    groups, counts = _passage_groups(request, study, theme, can_edit)
     codes = list(Code.objects.filter(themecode__theme=theme).select_related("area").order_by("name"))
     context = {
         "study": study, "theme": theme, "form": form if can_edit else None, "can_edit": can_edit,
         "groups": groups, "counts": counts, "codes": codes,
-        "passage_total": sum(len(g["passages"]) for g in groups),
+        "passage_total": sum(g["count"] for g in groups),
         "other_codes": Code.objects.filter(study=study).exclude(themecode__theme=theme).select_related("area")
         .order_by("area__order", "name") if can_edit else [],
         "other_themes": Theme.objects.filter(study=study).exclude(pk=theme.pk)
@@ -212,17 +224,24 @@ def quote_update(request: HttpRequest, study: Study, theme_id: int, coding_id: i
                                  request=request)
     if not request.htmx:
         return redirect(f"{theme.get_absolute_url()}#p-{coding.pk}")
-    coding.quote = quote
-    coding.attribution = coding_attribution(coding, study.attribution_format)
-    return render(request, "coding/theme_detail.html#passage",
-                  {"study": study, "theme": theme, "coding": coding, "can_edit": True, "saved": True})
+    interview = coding.transcript.interview
+    row = rendering.PassageRow(
+        coding.pk, coding.text, coding.transcript_id, coding.turn.position, interview.team.number,
+        interview.round.number, interview.round.label, coding_attribution(coding, study.attribution_format),
+        coding.code.name, bool(quote and quote.is_key), quote.edited_text if quote else "", quote is not None)
+    html = rendering.render_passage(
+        row, quote_url=reverse("coding:quote_update", args=[study.pk, theme.pk, 999999]).replace("999999", "%d"),
+        transcript_url=reverse("coding:transcript_detail", args=[study.pk, 999999]).replace("999999", "%d"),
+        csrf=get_token(request), can_edit=True, texts=rendering.passage_texts(), saved=True)
+    return HttpResponse(html)
 
 
 @study_view(Action.EDIT_THEMES)
 @require_POST
 def theme_split(request: HttpRequest, study: Study, theme_id: int) -> HttpResponse:
     theme = _theme(study, theme_id)
-    codes = list(Code.objects.filter(pk__in=request.POST.getlist("codes"), themecode__theme=theme))
+    code_ids = int_ids(request.POST.getlist("codes"))  # "x" gave a 500
+    codes = list(Code.objects.filter(pk__in=code_ids, themecode__theme=theme))
     name = " ".join(request.POST.get("name", "").split())[:200]
     if not codes or not name:
         messages.error(request, _("Name the new theme and choose at least one code to move to it."))

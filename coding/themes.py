@@ -39,6 +39,16 @@ def theme_passages(theme: Theme) -> QuerySet[Coding]:
     )
 
 
+PASSAGE_COLUMNS = ("pk", "text", "transcript_id", "turn__position", "transcript__interview__team__number",
+                   "transcript__interview__round__number", "transcript__interview__round__label",
+                   "turn__speaker_label", "turn__participant__role_label", "code__name")
+
+
+def passage_rows(theme: Theme):
+    """theme_passages as plain tuples (see PASSAGE_COLUMNS), for pages listing hundreds."""
+    return theme_passages(theme).values_list(*PASSAGE_COLUMNS)
+
+
 def _version(theme: Theme, user, note: str = "") -> ThemeVersion:
     return ThemeVersion.objects.create(
         theme=theme, number=theme.version, name=theme.name, definition=theme.definition, includes=theme.includes,

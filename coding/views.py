@@ -6,15 +6,19 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.cache import cache
 from django.db.models import Count, Max, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from transcripts import audit
+from transcripts.ids import int_ids
 from transcripts.models import ImportDraft, Interview, Membership, Round, Study, Team, Transcript, Turn
 from transcripts.permissions import Action, can, login_view, study_view
 
@@ -26,7 +30,8 @@ from .theme_views import dashboard_context
 
 
 def _transcript(study: Study, transcript_id: int, *, with_meta: bool = True) -> Transcript:
-    qs = Transcript.objects.filter(interview__team__study=study)
+    """The study's transcript, without its full text: pages render from the turns."""
+    qs = Transcript.objects.filter(interview__team__study=study).defer("text")
     if with_meta:
         qs = qs.select_related("interview__team", "interview__round")
     return get_object_or_404(qs, pk=transcript_id)
@@ -95,10 +100,8 @@ def study_dashboard(request: HttpRequest, study: Study) -> HttpResponse:
 def _codebook_data(study: Study, user, areas: list[Area]) -> dict:
     """Codes for the selection popup, with the user's recently used codes first."""
     codes = list(Code.objects.filter(study=study).values("id", "name", "area_id", "parent_id", "colour"))
-    recent = list(
-        Coding.objects.filter(coder=user, code__study=study).values("code_id").annotate(last=Max("created_at"))
-        .order_by("-last").values_list("code_id", flat=True)[:8]
-    )
+    latest = Coding.objects.filter(coder=user, code__study=study).order_by("-id").values_list("code_id", flat=True)
+    recent = list(dict.fromkeys(latest[:200]))[:8]  # the user's last codings, newest first, codes once
     return {
         "areas": [{"id": a.id, "name": a.name, "colour": a.colour} for a in areas],
         "codes": codes,
@@ -116,9 +119,9 @@ def _marks(codings) -> list[rendering.Mark]:
 @require_GET
 def transcript_detail(request: HttpRequest, study: Study, transcript_id: int) -> HttpResponse:
     transcript = _transcript(study, transcript_id)
-    audit.record(request, "transcript_read", transcript, study_id=study.pk)
+    _record_reading(request, study, transcript)
     mode, coder_id = view_mode(request, study)
-    turns = list(transcript.turns.select_related("participant").order_by("position"))
+    turns = rendering.turn_rows(transcript.turns.all())
     codings = visible_codings(study, request.user, request.role, mode, coder_id).filter(transcript=transcript)
     codable = can(request.user, study, Action.CODE)
     note = Note.objects.filter(author=request.user, transcript=transcript, kind=Note.Kind.FAMILIARISATION).first()
@@ -152,16 +155,20 @@ def transcript_detail(request: HttpRequest, study: Study, transcript_id: int) ->
 def _turns_oob(study: Study, request: HttpRequest, transcript: Transcript, first: int, last: int) -> str:
     """The turns first..last re-rendered for an out-of-band htmx swap."""
     mode, coder_id = view_mode(request, study)
-    turns = list(transcript.turns.filter(position__gte=first, position__lte=last)
-                 .select_related("participant").order_by("position"))
+    turns = rendering.turn_rows(transcript.turns.filter(position__gte=first, position__lte=last))
     if not turns:
         return ""
     codings = visible_codings(study, request.user, request.role, mode, coder_id).filter(
         transcript=transcript, start__lt=turns[-1].end, end__gt=turns[0].start)
-    grouped = rendering.marks_by_turn(turns, _marks(codings))
-    codable = can(request.user, study, Action.CODE)
-    html = "".join(rendering.render_turn(t, grouped.get(t.pk, []), codable=codable) for t in turns)
-    return html.replace('<section class="turn', '<section hx-swap-oob="true" class="turn')
+    return rendering.render_turns(turns, _marks(codings), codable=can(request.user, study, Action.CODE), oob=True)
+
+
+def _record_reading(request: HttpRequest, study: Study, transcript: Transcript) -> None:
+    """Who read which transcript: one audit event per user, transcript and half hour,
+    not one per page refresh."""
+    key = f"nvos:read:{request.user.pk}:{transcript.pk}"
+    if cache.add(key, 1, timeout=30 * 60):
+        audit.record(request, "transcript_read", transcript, study_id=study.pk)
 
 
 def _passage_context(study: Study, request: HttpRequest, transcript: Transcript, codings) -> dict:
@@ -181,7 +188,7 @@ def passage_detail(request: HttpRequest, study: Study, transcript_id: int) -> Ht
     transcript = _transcript(study, transcript_id, with_meta=False)
     mode, coder_id = view_mode(request, study)
     codings = visible_codings(study, request.user, request.role, mode, coder_id).filter(transcript=transcript)
-    ids = [int(i) for i in request.GET.get("c", "").split() if i.isdigit()]
+    ids = int_ids(request.GET.get("c", "").split())
     offset = request.GET.get("o", "")
     if ids:
         codings = codings.filter(pk__in=ids)
@@ -202,9 +209,10 @@ def coding_create(request: HttpRequest, study: Study, transcript_id: int) -> Htt
         start, end = int(request.POST.get("start", "")), int(request.POST.get("end", ""))
     except ValueError:
         return _error(_("The selection has no valid start and end. Reload the page and try again."))
-    code_ids = [int(c) for c in request.POST.getlist("codes") if c.isdigit()]
+    raw = request.POST.getlist("codes")
+    code_ids = int_ids(raw)
     codes = list(Code.objects.filter(study=study, pk__in=code_ids))
-    if len(codes) != len(set(code_ids)):
+    if not code_ids or len(codes) != len(code_ids) or len(code_ids) != len(set(raw)):
         return _error(_("A chosen code does not exist in this study."))
     try:
         created, span = apply_codings(transcript=transcript, codes=codes, coder=request.user, start=start, end=end,
@@ -324,7 +332,7 @@ def familiarisation_note_update(request: HttpRequest, study: Study, transcript_i
 def transcript_assign(request: HttpRequest, study: Study, transcript_id: int) -> HttpResponse:
     """A lead sets which co-researchers a transcript is assigned to."""
     transcript = _transcript(study, transcript_id, with_meta=False)
-    wanted = {int(u) for u in request.POST.getlist("users") if u.isdigit()}
+    wanted = set(int_ids(request.POST.getlist("users")))
     members = set(Membership.objects.filter(study=study, user_id__in=wanted).values_list("user_id", flat=True))
     current = set(Assignment.objects.filter(transcript=transcript).values_list("user_id", flat=True))
     Assignment.objects.filter(transcript=transcript).exclude(user_id__in=members).delete()
@@ -332,9 +340,12 @@ def transcript_assign(request: HttpRequest, study: Study, transcript_id: int) ->
                                     for u in members - current])
     audit.record(request, "assignments_changed", transcript, study_id=study.pk,
                  detail={"added": sorted(members - current), "removed": sorted(current - members)})
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = ""
     if request.htmx:
-        return HttpResponseClientRedirect(request.POST.get("next") or transcript.get_absolute_url())
-    return redirect("coding:transcript_list", study.pk)
+        return HttpResponseClientRedirect(target or transcript.get_absolute_url())
+    return redirect(target or reverse("coding:transcript_list", args=[study.pk]))
 
 
 

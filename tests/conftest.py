@@ -102,6 +102,16 @@ def lead(world):
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Ids repeat between tests, so nothing cached (such as "already read") may carry over."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _reference_data_for_transactional_tests(request):
     """live_server and transactional tests flush every table, reference data included
     (pytest-django#1062); put it back before such a test runs."""

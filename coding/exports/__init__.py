@@ -43,12 +43,20 @@ class Exporter:
     write: Writer
     stream: Streamer | None = None
     description: str | Promise = ""
+    web: bool = True  # offered on the export page; False: only `manage.py export_study`
 
     def filename(self, study: Study, day: datetime.date | None = None) -> str:
         return export_filename(self.filename_stem, study, self.extension, day)
 
 
 EXPORTERS: dict[str, Exporter] = {}
+
+
+def web_exporters() -> dict[str, Exporter]:
+    """Formats downloadable in the browser. The backup archive is not one of them: it holds
+    everything, withdrawn participants' words and e-mail addresses included, so it is
+    made on the server by an operator (`export_study --format archive`)."""
+    return {key: exporter for key, exporter in EXPORTERS.items() if exporter.web}
 
 
 def register(exporter: Exporter) -> Exporter:
@@ -90,5 +98,14 @@ register(Exporter(
     filename_stem="nvos-kodbok", write=lambda study, options, out: write_qdc(study, out),
     description=_("The codebook for other qualitative analysis programs."),
 ))
+# The archive is a backup of the whole study (restore it with `manage.py import_study`): no choices apply.
+from .archive import write_archive  # noqa: E402
 
-__all__ = ["EXPORTERS", "ExportOptions", "Exporter", "register"]
+register(Exporter(
+    key="archive", label=_("Study archive for backup (.zip)"), extension="zip", content_type="application/zip",
+    filename_stem="nvos-studiearkiv", write=write_archive, web=False,
+    description=_("Everything in the study, for backup or moving it to another server; read it back with "
+                  "manage.py import_study."),
+))
+
+__all__ = ["EXPORTERS", "ExportOptions", "Exporter", "register", "web_exporters"]

@@ -179,8 +179,8 @@ def test_it_keeps_the_query_count_flat(client, world, analysis, extra, django_as
     client.force_login(world.users["lead"])
     _summary(client, analysis)  # the first request after login refreshes the session once
     # session, user, memberships (role), study, areas, rounds, teams, themes, codes, professions, coders,
-    # counts, interviews with transcripts, theme counts
-    with django_assert_num_queries(14):
+    # counts, interviews with transcripts, theme counts, withdrawn spans
+    with django_assert_num_queries(16):
         response = _summary(client, analysis)
     assert sum(int(n) for n in _cells(response.content.decode())) == 5 + extra
 
@@ -191,6 +191,6 @@ def test_it_keeps_the_cell_query_count_flat(client, world, analysis, extra, djan
     client.force_login(world.users["lead"])
     url, params = _cell_url(analysis, analysis.round1, analysis.team2, "samverkan")
     client.get(url, params, headers={"HX-Request": "true"})
-    # as the summary, plus round, team, area and the cell's passages
-    with django_assert_num_queries(18):
+    # as the summary, plus round, team, area and the cell's passages (and their withdrawn spans)
+    with django_assert_num_queries(22):
         client.get(url, params, headers={"HX-Request": "true"})

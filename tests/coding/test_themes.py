@@ -151,12 +151,12 @@ def test_it_renders_the_theme_page_and_map_in_constant_queries(client, world, th
     client.force_login(world.users["lead"])
     client.get(url("study_dashboard", world))  # the session's first request also checks two-factor devices
     # session, user, memberships, study, theme, quotes, passages, codes, other codes, other themes,
-    # sub-themes, areas (form), parent themes (form), versions
-    with django_assert_num_queries(14):
+    # sub-themes, areas (form), parent themes (form), versions, withdrawn spans
+    with django_assert_num_queries(15):
         response = client.get(url("theme_detail", world, theme_id=theme.pk))
     assert response.content.decode().count('class="passage-item') == 1 + passages // 2 * 2
-    # session, user, memberships, study, areas, counts, codes, themes, links
-    with django_assert_num_queries(9):
+    # session, user, memberships, study, withdrawn spans, areas, counts, codes, themes, links
+    with django_assert_num_queries(10):
         client.get(url("thematic_map", world))
 
 

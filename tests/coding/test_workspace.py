@@ -207,10 +207,10 @@ def test_it_renders_the_transcript_page_in_constant_queries(client, world, djang
     transcript = build_large_transcript(world.study, turns, codings, world.users["lead"])
     client.force_login(world.users["coresearcher"])
     page = url("transcript_detail", world, transcript_id=transcript.pk)
-    client.get(page)  # the view choice is stored in the session on the first visit
-    # session, user, memberships, study, transcript, audit insert, turns, codings, familiarisation note,
+    client.get(page)  # the first visit stores the view choice in the session and records the reading
+    # session, user, memberships, study, transcript, turns, codings, familiarisation note,
     # areas, codebook codes, recent codes, change cursor, coders for the view filter
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(13):
         response = client.get(page)
     assert response.content.decode().count('class="turn ') == turns
 
