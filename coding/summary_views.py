@@ -13,7 +13,6 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.db.models import OuterRef, Subquery
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -187,10 +186,17 @@ def _summary_context(request: HttpRequest, study: Study) -> dict:
                               available=available_cells(study))
     cell_base = reverse("coding:summary_cell", args=[study.pk])
     filter_query = form.query()
+    label = _("%(team)s, %(area)s, %(round)s: %(n)s passages")
     for matrix in matrices:
+        round_name = str(matrix.round)
         for row in matrix.rows:
+            team_name = str(row.team)
             for cell in row.cells:
                 cell.url = _cell_url(cell_base, filter_query, cell.round.pk, cell.team.pk, cell.area.pk)
+                # Built here once rather than by a blocktranslate in each of hundreds of cells.
+                percent = cell.percent
+                cell.label = label % {"team": team_name, "area": cell.area.name, "round": round_name,
+                                      "n": cell.count} + (f", {percent} %" if percent is not None else "")
     theme_counts = counts_by_theme(codings)
     shown_themes = [t for t in themes if not flt.theme_ids or t.pk in flt.theme_ids]
     return {
@@ -355,16 +361,20 @@ def report_print(request: HttpRequest, study: Study) -> HttpResponse:
 @require_GET
 def code_quotes_csv(request: HttpRequest, study: Study, code_id: int) -> HttpResponse:
     """All counted passages of one code as CSV, in one query (a second only for an empty code)."""
-    edited = Subquery(Quote.objects.filter(coding=OuterRef("pk")).exclude(edited_text="")
-                      .order_by("marked_at", "pk").values("edited_text")[:1])
+    # Edited versions are few: one small query instead of a subquery per passage.
+    edited_by_coding: dict[int, str] = {}
+    for coding_id, edited_text in (Quote.objects.filter(coding__code__pk=code_id, coding__code__study=study)
+                                   .exclude(edited_text="").order_by("-marked_at", "-pk")
+                                   .values_list("coding_id", "edited_text")):
+        edited_by_coding[coding_id] = edited_text  # the earliest marked wins, as before
     rows = list(
         # code__pk, not code_id: Django answers an out-of-range id with no rows only on the
         # target field's own lookup; through the foreign key SQLite raises OverflowError (a 500).
-        Coding.objects.filter(code__pk=code_id, code__study=study).counted().annotate(edited=edited)
+        Coding.objects.filter(code__pk=code_id, code__study=study).counted()
         .order_by("transcript__interview__round__number", "transcript__interview__team__number", "transcript_id",
                   "start", "pk")
         .values_list("code__name", "transcript__interview__round__number", "transcript__interview__team__number",
-                     "turn__speaker_label", "turn__participant__role_label", "text", "edited", "coder__username",
+                     "turn__speaker_label", "turn__participant__role_label", "text", "pk", "coder__username",
                      "transcript_id", "start", "end")
     )
     name = rows[0][0] if rows else get_object_or_404(Code, pk=code_id, study=study).name
@@ -372,8 +382,9 @@ def code_quotes_csv(request: HttpRequest, study: Study, code_id: int) -> HttpRes
     writer = csv.writer(buffer, delimiter=CSV_DELIMITER)
     writer.writerow([_("Code"), _("Round"), _("Team"), _("Speaker"), _("Attribution"), _("Verbatim text"),
                      _("Edited text"), _("Coder"), _("Transcript id"), _("Start"), _("End")])
-    for (_code, round_number, team_number, speaker_label, role_label, text, edited_text, coder, transcript_id,
+    for (_code, round_number, team_number, speaker_label, role_label, text, coding_id, coder, transcript_id,
          start, end) in rows:
+        edited_text = edited_by_coding.get(coding_id, "")
         role = role_without_number(role_label) if role_label else speaker_label
         values = [name, round_number, team_number, role,
                   format_attribution(role, team_number, study.attribution_format), text, edited_text or "", coder,

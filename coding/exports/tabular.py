@@ -4,6 +4,9 @@ One row per counted coding. The lookups (teams, codes, themes, quotes) are read 
 up front; the codings themselves come from one `values_list()` query read with
 `.iterator(chunk_size=2000)`, so 40,000 passages stream without holding model instances.
 
+Excel: written by xlsx_writer (zipfile and hand-written SpreadsheetML, not openpyxl), row by
+row as the query yields them; the "Antal" sheet is counted from the same rows on the way.
+
 CSV: UTF-8 with a byte-order mark and `;` as separator, which is what Excel with Swedish
 regional settings opens correctly on a double click. Both formats neutralise cells that a
 spreadsheet would run as formulas (see common.neutralise).
@@ -21,7 +24,7 @@ from django.utils.translation import gettext_lazy
 
 from transcripts.models import Study, Team
 
-from ..aggregation import role_without_number, study_codings
+from ..aggregation import available_cells, role_without_number, round_matrices, study_codings
 from ..models import Area, Code, Quote, ThemeCode, ThemeStatus
 from .common import ExportOptions, count_matrices, neutralise, selected_areas, selected_rounds, selected_teams
 from .xlsx_writer import XlsxWriter
@@ -59,9 +62,10 @@ COLUMNS = [
 ]
 
 ROW_FIELDS = (
-    "transcript__interview__round__number", "transcript__interview__team_id", "transcript__interview__date",
-    "turn__speaker_label", "turn__participant__role_label", "turn__participant__profession", "code_id",
-    "coder__username", "text", "pk", "transcript_id", "start", "end", "created_at",
+    "transcript__interview__round_id", "transcript__interview__round__number", "transcript__interview__team_id",
+    "transcript__interview__date", "turn__speaker_label", "turn__participant__role_label",
+    "turn__participant__profession", "code_id", "coder__username", "text", "pk", "transcript_id", "start", "end",
+    "created_at",
 )
 
 
@@ -69,8 +73,13 @@ def header_row() -> list[str]:
     return [str(title) for title, _width in COLUMNS]
 
 
-def coding_rows(study: Study, options: ExportOptions) -> Iterator[list]:
-    """The data rows (not neutralised). The lookups run now; the codings as it is iterated."""
+def coding_rows(study: Study, options: ExportOptions, *,
+                counts: dict[tuple[int, int, int], int] | None = None) -> Iterator[list]:
+    """The data rows (not neutralised). The lookups run now; the codings as it is iterated.
+
+    Given a `counts` dict, the rows are also counted into it as they pass, keyed like
+    aggregation.counts_by_cell(): {(round_id, team_id, area_id): passages}. The Excel export
+    builds its "Antal" sheet from that instead of a second query over the same passages."""
     teams = {team.pk: _team_columns(team) for team in Team.objects.filter(study=study).select_related(
         "service_area")}
     areas = {area.pk: area.name for area in Area.objects.all()}
@@ -95,16 +104,16 @@ def coding_rows(study: Study, options: ExportOptions) -> Iterator[list]:
         .values_list(*ROW_FIELDS)
     )
     return _rows(codings, study=study, teams=teams, areas=areas, codes=codes, themes_by_code=themes_by_code,
-                 edited=edited, key=key, yes=yes, no=no)
+                 edited=edited, key=key, yes=yes, no=no, counts=counts)
 
 
-def _rows(codings, *, study, teams, areas, codes, themes_by_code, edited, key, yes, no) -> Iterator[list]:
+def _rows(codings, *, study, teams, areas, codes, themes_by_code, edited, key, yes, no, counts) -> Iterator[list]:
     study_name = study.name
     tz = timezone.get_current_timezone()  # what timezone.localtime() would use, looked up once
-    by_code: dict[int, tuple[str, str, str]] = {}  # code id → area, code path, themes
+    by_code: dict[int, tuple[str, str, str]] = {}  # code id → area name, code path, themes
     roles: dict[str, str] = {}
     dates: dict = {None: ""}
-    for (round_number, team_id, interview_date, speaker_label, role_label, profession, code_id, coder, text,
+    for (round_id, round_number, team_id, interview_date, speaker_label, role_label, profession, code_id, coder, text,
          pk, transcript_id, start, end, created_at) in codings.iterator(chunk_size=CHUNK_SIZE):
         code_columns = by_code.get(code_id)
         if code_columns is None:
@@ -117,6 +126,9 @@ def _rows(codings, *, study, teams, areas, codes, themes_by_code, edited, key, y
                 role = roles[role_label] = role_without_number(role_label)
         else:
             role = speaker_label
+        if counts is not None:
+            cell = (round_id, team_id, codes[code_id].area_id)
+            counts[cell] = counts.get(cell, 0) + 1
         date = dates.get(interview_date)
         if date is None:
             date = dates[interview_date] = interview_date.isoformat()
@@ -161,13 +173,21 @@ def _code_path(code: Code, codes: dict[int, Code]) -> str:
     return " / ".join(reversed(names))
 
 
-def counts_rows(study: Study, options: ExportOptions) -> list[list]:
-    """The "Antal" sheet: for each round a title line, a header, a row per team, a total."""
+def counts_rows(study: Study, options: ExportOptions,
+                counts: dict[tuple[int, int, int], int] | None = None) -> list[list]:
+    """The "Antal" sheet: for each round a title line, a header, a row per team, a total.
+
+    `counts` are the passages per (round_id, team_id, area_id) when already counted (see
+    coding_rows); without them they are counted in the database."""
     areas = selected_areas(options)
     rounds = selected_rounds(study, options)
     teams = selected_teams(study, options)
+    if counts is None:
+        matrices = count_matrices(study, options, areas=areas, rounds=rounds, teams=teams)
+    else:
+        matrices = round_matrices(counts, rounds=rounds, teams=teams, areas=areas, available=available_cells(study))
     rows: list[list] = []
-    for matrix in count_matrices(study, options, areas=areas, rounds=rounds, teams=teams):
+    for matrix in matrices:
         if rows:
             rows.append([])
         rows.append([str(matrix.round)])
@@ -191,9 +211,10 @@ def write_xlsx(study: Study, options: ExportOptions, out: BinaryIO) -> None:
         sheet = book.add_sheet(ROWS_SHEET, widths=[width for _title, width in COLUMNS], freeze="A2",
                                text_filter=neutralise)
         sheet.write_row(header_row(), bold=True)
-        sheet.write_rows(coding_rows(study, options))
-        counts = book.add_sheet(COUNTS_SHEET, widths=[16, *[22] * 7], text_filter=neutralise)
-        counts.write_rows(counts_rows(study, options))
+        counts: dict[tuple[int, int, int], int] = {}
+        sheet.write_rows(coding_rows(study, options, counts=counts))
+        counts_sheet = book.add_sheet(COUNTS_SHEET, widths=[16, *[22] * 7], text_filter=neutralise)
+        counts_sheet.write_rows(counts_rows(study, options, counts))
 
 
 # --- CSV ---------------------------------------------------------------------------------------------
