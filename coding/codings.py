@@ -7,6 +7,7 @@ a coding costs the same on a 12,000-word and a 48,000-word transcript.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -70,38 +71,34 @@ def resolve_span(transcript: Transcript, start: int, end: int, expected_text: st
     return Span(start=start, end=end, text=text, first=first, last=last)
 
 
-def apply_codings(*, transcript: Transcript, codes: list[Code], coder, start: int, end: int,
+def apply_codings(*, transcript: Transcript, codes: Sequence[Code | int], coder, start: int, end: int,
                   expected_text: str | None = None, request=None) -> tuple[list[Coding], Span]:
-    """Codes one selection with one or more codes. Applying the same code twice to the
-    same span by the same coder is a no-op, also when two requests race."""
-    if not codes:
+    """Codes one selection with one or more codes (Code objects or ids). Applying the same
+    code twice to the same span by the same coder is a no-op, also when two requests race."""
+    code_ids = list(dict.fromkeys(c if isinstance(c, int) else c.pk for c in codes))
+    if not code_ids:
         raise CodingError(_("Choose at least one code."))
     span = resolve_span(transcript, start, end, expected_text)
     study_id = transcript.interview.team.study_id
     created: list[Coding] = []
     with transaction.atomic():
-        _lock_codes([code.pk for code in codes])
-        for code in codes:
-            if code.study_id != study_id:
-                raise CodingError(_("The code belongs to another study."))
+        _lock_codes(code_ids, study_id)
+        for code_id in code_ids:
+            coding = Coding(transcript=transcript, code_id=code_id, coder=coder, start=span.start, end=span.end,
+                            text=span.text, turn=span.first)
             try:
                 with transaction.atomic():
-                    coding, new = Coding.objects.get_or_create(
-                        transcript=transcript, code=code, coder=coder, start=span.start, end=span.end,
-                        defaults={"text": span.text, "turn": span.first},
-                    )
+                    coding.save(force_insert=True)
             except IntegrityError:
-                coding, new = Coding.objects.get(transcript=transcript, code=code, coder=coder,
-                                                 start=span.start, end=span.end), False
-            if new:
-                created.append(coding)
-                audit.record(request or coder, "coding_created", coding, study_id=study_id,
-                             detail={"transcript": transcript.pk, "code": code.pk})
+                continue  # the same coder already applied this code to this span
+            created.append(coding)
+            audit.record(request or coder, "coding_created", coding, study_id=study_id,
+                         detail={"transcript": transcript.pk, "code": code_id})
         log_change(transcript, span.first.position, span.last.position)
     return created, span
 
 
-def _lock_codes(ids: list[int]) -> None:
+def _lock_codes(ids: list[int], study_id: int) -> None:
     """Holds a key-share lock on the codes until the coding is committed.
 
     Coders do not block each other, but a merge or delete of the code (which takes FOR
@@ -110,10 +107,11 @@ def _lock_codes(ids: list[int]) -> None:
     """
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute(f'SELECT id FROM "{Code._meta.db_table}" WHERE id = ANY(%s) FOR KEY SHARE', [ids])
+            cursor.execute(f'SELECT id FROM "{Code._meta.db_table}" WHERE id = ANY(%s) AND study_id = %s '
+                           "FOR KEY SHARE", [ids, study_id])
             found = {row[0] for row in cursor.fetchall()}
     else:  # SQLite runs one writer at a time
-        found = set(Code.objects.filter(pk__in=ids).values_list("pk", flat=True))
+        found = set(Code.objects.filter(pk__in=ids, study_id=study_id).values_list("pk", flat=True))
     if found != set(ids):
         raise CodingError(_("The code no longer exists: it may have been merged with another code or deleted. "
                             "Reload the page."))

@@ -211,12 +211,11 @@ def coding_create(request: HttpRequest, study: Study, transcript_id: int) -> Htt
         return _error(_("The selection has no valid start and end. Reload the page and try again."))
     raw = request.POST.getlist("codes")
     code_ids = int_ids(raw)
-    codes = list(Code.objects.filter(study=study, pk__in=code_ids))
-    if not code_ids or len(codes) != len(code_ids) or len(code_ids) != len(set(raw)):
+    if not code_ids or len(code_ids) != len(set(raw)):
         return _error(_("A chosen code does not exist in this study."))
     try:
-        created, span = apply_codings(transcript=transcript, codes=codes, coder=request.user, start=start, end=end,
-                                      expected_text=request.POST.get("text"), request=request)
+        _created, span = apply_codings(transcript=transcript, codes=code_ids, coder=request.user, start=start,
+                                       end=end, expected_text=request.POST.get("text"), request=request)
     except CodingError as exc:
         return _error(str(exc))
     codings = list(Coding.objects.filter(transcript=transcript, coder=request.user, start=span.start, end=span.end)
