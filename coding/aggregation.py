@@ -14,14 +14,15 @@ from __future__ import annotations
 
 import math
 import re
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Count
 
-from transcripts.models import AttributionFormat, Interview, Round, Study, Team, Turn
+from transcripts.models import AttributionFormat, Interview, Round, Study, Team, Transcript, Turn
 
-from .models import Area, Coding, CodingQuerySet, ThemeCode
+from .models import Area, Code, Coding, CodingQuerySet, ThemeCode
 
 HEAT_LEVELS = 10  # CSS classes heat-0 … heat-9
 _TRAILING_NUMBER = re.compile(r"\s+\d+$")
@@ -43,7 +44,9 @@ class CodingFilter:
 def study_codings(study: Study, flt: CodingFilter | None = None) -> CodingQuerySet:
     """The study's counted codings narrowed by the filter (no query runs here)."""
     flt = flt or CodingFilter()
-    codings = Coding.objects.filter(transcript__interview__team__study=study).counted()
+    # Codes, not transcripts, pick the study: counts then run as index-only scans over the
+    # (code, transcript) index instead of joining every coding to its interview.
+    codings = Coding.objects.filter(code_id__in=Code.objects.filter(study=study).values("pk")).counted()
     if flt.round_ids:
         codings = codings.filter(transcript__interview__round_id__in=flt.round_ids)
     if flt.team_ids:
@@ -97,26 +100,35 @@ def coding_attribution(coding: Coding, attribution_format: str) -> str:
 
 # --- counts ------------------------------------------------------------------------------
 
+def counts_by_transcript_and_code(codings: CodingQuerySet) -> dict[tuple[int, int], int]:
+    """{(transcript_id, code_id): passages}, grouped over the (code, transcript) index."""
+    rows = codings.order_by().values("transcript_id", "code_id").annotate(n=Count("code")).values_list(
+        "transcript_id", "code_id", "n")
+    return {(transcript_id, code_id): n for transcript_id, code_id, n in rows}
+
+
 def counts_by_cell(codings: CodingQuerySet) -> dict[tuple[int, int, int], int]:
-    """{(round_id, team_id, area_id): passages} in one grouped query."""
-    rows = (
-        codings.order_by()
-        .values("transcript__interview__round_id", "transcript__interview__team_id", "code__area_id")
-        .annotate(n=Count("id"))
-        .values_list("transcript__interview__round_id", "transcript__interview__team_id", "code__area_id", "n")
-    )
-    return {(round_id, team_id, area_id): n for round_id, team_id, area_id, n in rows}
+    """{(round_id, team_id, area_id): passages}: one grouped count, then the few transcripts
+    and codes it names are placed by two small lookups."""
+    pairs = counts_by_transcript_and_code(codings)
+    places = {pk: (round_id, team_id) for pk, round_id, team_id in Transcript.objects.filter(
+        pk__in={t for t, _c in pairs}).values_list("pk", "interview__round_id", "interview__team_id")}
+    areas = dict(Code.objects.filter(pk__in={c for _t, c in pairs}).values_list("pk", "area_id"))
+    counts: dict[tuple[int, int, int], int] = defaultdict(int)
+    for (transcript_id, code_id), n in pairs.items():
+        round_id, team_id = places[transcript_id]
+        counts[(round_id, team_id, areas[code_id])] += n
+    return dict(counts)
 
 
 def counts_by_theme(codings: CodingQuerySet) -> dict[int, int]:
-    """{theme_id: passages coded with any of the theme's codes} in one grouped query."""
-    rows = (
-        codings.order_by()
-        .values("code__themecode__theme_id")
-        .annotate(n=Count("id"))
-        .values_list("code__themecode__theme_id", "n")
-    )
-    return {theme_id: n for theme_id, n in rows if theme_id is not None}
+    """{theme_id: passages coded with any of the theme's codes}: counts per code, summed
+    over each theme's codes."""
+    per_code = dict(codings.order_by().values("code_id").annotate(n=Count("code")).values_list("code_id", "n"))
+    totals: dict[int, int] = defaultdict(int)
+    for theme_id, code_id in ThemeCode.objects.filter(code_id__in=per_code).values_list("theme_id", "code_id"):
+        totals[theme_id] += per_code[code_id]
+    return dict(totals)
 
 
 def heat_level(count: int, maximum: int) -> int:

@@ -172,8 +172,8 @@ def _summary_context(request: HttpRequest, study: Study) -> dict:
     if own_only:
         coders = [request.user]
     else:
-        coders = list(get_user_model().objects.filter(codings__transcript__interview__team__study=study)
-                      .distinct().order_by("username"))
+        # Everyone who has coded is or was a member; members are a short list, codings a long one.
+        coders = list(get_user_model().objects.filter(memberships__study=study).order_by("username"))
     form = SummaryFilterForm(request.GET, rounds=rounds, teams=teams, professions=professions, coders=coders,
                              codes=codes, themes=themes)
     flt = form.coding_filter(own_coder_id=request.user.pk if own_only else None)

@@ -53,8 +53,10 @@ def _theme(study: Study, theme_id: int) -> Theme:
 
 
 def _counted_per_code(study: Study) -> dict[int, int]:
-    return dict(Coding.objects.counted().filter(code__study=study).values("code").annotate(n=Count("pk"))
-                .values_list("code", "n"))
+    """Counted passages per code, grouped over the code index (no join per coding)."""
+    codes = Code.objects.filter(study=study).values("pk")
+    return dict(Coding.objects.filter(code_id__in=codes).counted().order_by().values("code_id")
+                .annotate(n=Count("code")).values_list("code_id", "n"))
 
 
 @study_view(Action.VIEW_STUDY)

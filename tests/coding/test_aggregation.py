@@ -132,8 +132,9 @@ def test_it_scales_heat_from_one_to_nine():
 
 def test_it_counts_in_a_constant_number_of_queries(analysis, django_assert_num_queries):
     add_codings(analysis, 40)
-    # each count: withdrawn participants, their turns' spans, then one grouped query
-    with django_assert_num_queries(6):
+    # each: withdrawn participants and their turns' spans; cells: one grouped count and two small
+    # lookups (transcripts, codes); themes: one grouped count and the theme links
+    with django_assert_num_queries(9):
         counts = counts_by_cell(study_codings(analysis.study))
         counts_by_theme(study_codings(analysis.study))
     assert sum(counts.values()) == 45
