@@ -136,3 +136,13 @@ def no_turns_error() -> TranscriptFileError:
         "som en talare och dela upp den i turer efteråt.",
         "no_turns",
     )
+
+
+def append_merging(turns: list[ParsedTurn], speaker: str, text: str, time_seconds: int | None) -> None:
+    """Adds a turn, or extends the last one when the same speaker goes on: Teams splits one
+    person's speech into many short cues or paragraphs."""
+    if turns and turns[-1].speaker == speaker:
+        last = turns[-1]
+        turns[-1] = ParsedTurn(speaker, f"{last.text} {text}", last.time_seconds)
+    else:
+        turns.append(ParsedTurn(speaker, text, time_seconds))

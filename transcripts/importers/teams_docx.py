@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from .base import ParsedTurn
+from .base import ParsedTurn, append_merging
 from .labels import SENTENCE_WORDS, time_to_seconds, words
 
 UNKNOWN_SPEAKER = "Okänd talare"
@@ -158,11 +158,6 @@ def _merge(entries: list[Entry]) -> list[ParsedTurn]:
     turns: list[ParsedTurn] = []
     for speaker, time, texts in entries:
         text = "\n".join(texts)
-        if not text:
-            continue
-        if turns and turns[-1].speaker == speaker:
-            last = turns[-1]
-            turns[-1] = ParsedTurn(speaker, f"{last.text} {text}", last.time_seconds)
-        else:
-            turns.append(ParsedTurn(speaker, text, time))
+        if text:
+            append_merging(turns, speaker, text, time)
     return turns

@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from .base import ParsedTranscript, ParsedTurn, TranscriptFileError, no_turns_error
+from .base import ParsedTranscript, ParsedTurn, TranscriptFileError, append_merging, no_turns_error
 from .labels import LABEL_COLON_RE, clean, judge_label
 from .teams_docx import UNKNOWN_SPEAKER
 from .text import decode_text
@@ -182,13 +182,8 @@ def _turns(cues: list[_Cue]) -> list[ParsedTurn]:
                 speaker, text = labelled
             speaker = speaker or previous
             previous = speaker
-            if not text:
-                continue
-            if turns and turns[-1].speaker == speaker:
-                last = turns[-1]
-                turns[-1] = ParsedTurn(speaker, f"{last.text} {text}", last.time_seconds)
-            else:
-                turns.append(ParsedTurn(speaker, text, cue.start))
+            if text:
+                append_merging(turns, speaker, text, cue.start)
     return turns
 
 
