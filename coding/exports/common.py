@@ -7,6 +7,8 @@ counts matrices built here, so a number is the same in every format.
 
 from __future__ import annotations
 
+import re
+
 import datetime
 from dataclasses import dataclass, field
 
@@ -210,3 +212,12 @@ def _with_subthemes(entry: ThemeEntry, themes: list[Theme], entries: dict[int, T
             if child.parent_id == entry.theme.pk:
                 result.extend(_with_subthemes(entries[child.pk], themes, entries, level + 1))
     return result
+
+
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(text: object) -> str:
+    """Text without the characters XML 1.0 cannot carry. A soft line break pasted from
+    Word arrives as U+000B; python-docx would refuse the whole document over it."""
+    return _XML_INVALID.sub("", "" if text is None else str(text))

@@ -23,7 +23,7 @@ from docx.shared import Cm, Pt
 
 from transcripts.models import Study
 
-from .common import ExportOptions, Report, ThemeEntry, build_report
+from .common import ExportOptions, Report, ThemeEntry, build_report, xml_safe
 
 QUOTE_STYLE = "Quote"
 PROMPT_STYLE = "Prompt Quote"
@@ -37,21 +37,21 @@ def write_docx(study: Study, options: ExportOptions, out: BinaryIO) -> None:
 def render_docx(report: Report):
     document = Document()
     properties = document.core_properties
-    properties.title = f"{report.study.name}: {_('Theme summary')}"
+    properties.title = xml_safe(f"{report.study.name}: {_('Theme summary')}")
     properties.author = properties.last_modified_by = "NVOS Kodning"
     properties.comments = ""
     _set_up_styles(document)
     _title_page(document, report)
     for section in report.sections:
-        document.add_heading(section.area.name, level=1)
+        document.add_heading(xml_safe(section.area.name), level=1)
         for prompt in section.prompts:
             if report.several_rounds_prompted:
                 document.add_paragraph(_("Prompt quote, %(round)s") % {"round": prompt.round}, style="Caption")
-            document.add_paragraph(prompt.quote.strip(), style=PROMPT_STYLE)
+            document.add_paragraph(xml_safe(prompt.quote.strip()), style=PROMPT_STYLE)
             if prompt.follow_up.strip():
                 paragraph = document.add_paragraph()
                 paragraph.add_run(_("Follow-up question:") + " ").bold = True
-                paragraph.add_run(prompt.follow_up.strip())
+                paragraph.add_run(xml_safe(prompt.follow_up.strip()))
         if not section.themes:
             document.add_paragraph(_("No themes in this area yet."))
         _themes(document, section.themes, base_level=2)
@@ -88,11 +88,11 @@ def _set_up_styles(document) -> None:
 
 
 def _title_page(document, report: Report) -> None:
-    document.add_paragraph(report.study.name, style="Title")
+    document.add_paragraph(xml_safe(report.study.name), style="Title")
     document.add_paragraph(_("Theme summary"), style="Subtitle")
     document.add_paragraph(date_format(report.day, "DATE_FORMAT"))
     if report.phase_label:
-        document.add_paragraph(report.phase_label)
+        document.add_paragraph(xml_safe(report.phase_label))
     if report.options.verbatim:
         document.add_paragraph(_("Quotes are given verbatim."))
     else:
@@ -103,13 +103,13 @@ def _title_page(document, report: Report) -> None:
 
 def _themes(document, entries: list[ThemeEntry], *, base_level: int) -> None:
     for entry in entries:
-        document.add_heading(entry.theme.name, level=min(base_level + entry.level, 9))
+        document.add_heading(xml_safe(entry.theme.name), level=min(base_level + entry.level, 9))
         if entry.theme.definition.strip():
-            document.add_paragraph(entry.theme.definition.strip())
+            document.add_paragraph(xml_safe(entry.theme.definition.strip()))
         for quote in entry.quotes:
-            paragraph = document.add_paragraph(quote.text, style=QUOTE_STYLE)
+            paragraph = document.add_paragraph(xml_safe(quote.text), style=QUOTE_STYLE)
             paragraph.paragraph_format.keep_with_next = True
-            document.add_paragraph(quote.attribution, style=ATTRIBUTION_STYLE)
+            document.add_paragraph(xml_safe(quote.attribution), style=ATTRIBUTION_STYLE)
 
 
 def _counts(document, report: Report) -> None:
@@ -125,7 +125,7 @@ def _counts(document, report: Report) -> None:
     header = table.rows[0]
     _repeat_as_header(header)
     for cell, text in zip(header.cells, [_("Round"), _("Team"), *[a.name for a in areas], _("Total")], strict=True):
-        cell.text = str(text)
+        cell.text = xml_safe(text)
         cell.paragraphs[0].runs[0].bold = True
     for matrix in report.matrices:
         for row in matrix.rows:
@@ -138,7 +138,7 @@ def _counts(document, report: Report) -> None:
 def _number_row(table, values: list, *, bold: bool = False) -> None:
     cells = table.add_row().cells
     for index, (cell, value) in enumerate(zip(cells, values, strict=True)):
-        cell.text = str(value)
+        cell.text = xml_safe(value)
         paragraph = cell.paragraphs[0]
         if index >= 2:
             paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
