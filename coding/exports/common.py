@@ -7,9 +7,8 @@ counts matrices built here, so a number is the same in every format.
 
 from __future__ import annotations
 
-import re
-
 import datetime
+import re
 from dataclasses import dataclass, field
 
 from django.utils import timezone
