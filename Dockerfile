@@ -21,4 +21,4 @@ RUN useradd --system --uid 10001 nvos
 USER nvos
 EXPOSE 8000
 # Migrations run on every start; they are idempotent and run before gunicorn accepts requests.
-CMD ["sh", "-c", "python manage.py migrate --no-input && exec gunicorn nvos.wsgi:application --bind 0.0.0.0:8000 --workers ${GUNICORN_WORKERS:-3} --timeout 120 --access-logfile - --forwarded-allow-ips='*'"]
+CMD ["sh", "-c", "python manage.py migrate --no-input && exec gunicorn nvos.wsgi:application --bind 0.0.0.0:8000 --workers ${GUNICORN_WORKERS:-3} --worker-class gthread --threads ${GUNICORN_THREADS:-4} --timeout 120 --access-logfile - --forwarded-allow-ips='*'"]

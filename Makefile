@@ -50,5 +50,12 @@ check-deploy: setup
 	DEBUG=0 SECRET_KEY=$$(head -c 48 /dev/urandom | base64) ALLOWED_HOSTS=nvos.example.se \
 	  $(PY) manage.py check --deploy --fail-level WARNING
 
+## Benchmarks on PostgreSQL (see bench/README.md); DATABASE_URL must point at a scratch database.
+bench: setup
+	$(PY) bench/run.py --make
+
+load: setup
+	$(PY) bench/load.py
+
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-* staticfiles

@@ -152,10 +152,14 @@ def transcript_detail(request: HttpRequest, study: Study, transcript_id: int) ->
     return render(request, "coding/transcript_detail.html", context)
 
 
-def _turns_oob(study: Study, request: HttpRequest, transcript: Transcript, first: int, last: int) -> str:
-    """The turns first..last re-rendered for an out-of-band htmx swap."""
+def _turns_oob(study: Study, request: HttpRequest, transcript: Transcript, first: int, last: int,
+               positions: set[int] | None = None) -> str:
+    """The turns first..last (or just `positions`) re-rendered for an out-of-band htmx swap."""
     mode, coder_id = view_mode(request, study)
-    turns = rendering.turn_rows(transcript.turns.filter(position__gte=first, position__lte=last))
+    turns_qs = transcript.turns.filter(position__gte=first, position__lte=last)
+    if positions is not None:
+        turns_qs = turns_qs.filter(position__in=positions)
+    turns = rendering.turn_rows(turns_qs)
     if not turns:
         return ""
     codings = visible_codings(study, request.user, request.role, mode, coder_id).filter(
@@ -271,12 +275,13 @@ def transcript_changes(request: HttpRequest, study: Study, transcript_id: int) -
                    .values_list("id", "first_turn", "last_turn")[:500])
     if not changes:
         return HttpResponse(status=204)
-    first = min(c[1] for c in changes)
-    last = max(c[2] for c in changes)
+    # Only the turns that changed, not everything between the first and the last of them:
+    # with several coders at work those lie far apart.
+    positions = {p for _id, first, last in changes for p in range(first, last + 1)}
     cursor = max(c[0] for c in changes)
     context = {"study": study, "transcript": transcript, "cursor": cursor, "poll_seconds": settings.NVOS_POLL_SECONDS}
     response = render(request, "coding/transcript_detail.html#live", context)
-    response.content += _turns_oob(study, request, transcript, first, last).encode()
+    response.content += _turns_oob(study, request, transcript, min(positions), max(positions), positions).encode()
     return response
 
 

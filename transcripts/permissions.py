@@ -16,6 +16,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 
+from .ids import MAX_ID
 from .models import Membership, Role, Study
 
 
@@ -62,13 +63,33 @@ def role_in(user, study: Study | int) -> str | None:
     if not user.is_authenticated:
         return None
     study_id = study.pk if isinstance(study, Study) else study
+    cache = _role_cache(user)
+    if study_id not in cache:
+        cache[study_id] = Membership.objects.filter(user=user, study_id=study_id).values_list("role", flat=True).first()
+    role = cache[study_id]
+    return L if role is None and user.is_superuser else role
+
+
+def _role_cache(user) -> dict[int, str | None]:
+    """Roles looked up during this request, per study (the user object lives one request)."""
     cache = getattr(user, "_nvos_roles", None)
     if cache is None:
-        cache = dict(Membership.objects.filter(user=user).values_list("study_id", "role"))
+        cache = {}
         user._nvos_roles = cache
-    if study_id in cache:
-        return cache[study_id]
-    return L if user.is_superuser else None
+    return cache
+
+
+def _study_and_role(user, study_id: int) -> tuple[Study | None, str | None]:
+    """The study and the user's role in it, in one query (every study page asks)."""
+    if study_id > MAX_ID:  # SQLite cannot even compare such a number
+        return None, None
+    membership = Membership.objects.select_related("study").filter(user=user, study_id=study_id).first()
+    if membership is not None:
+        _role_cache(user)[study_id] = membership.role
+        return membership.study, membership.role
+    if user.is_superuser:
+        return Study.objects.filter(pk=study_id).first(), L
+    return None, None
 
 
 def allows(role: str | None, action: Action, *, superuser: bool = False) -> bool:
@@ -92,13 +113,9 @@ def study_view(action: Action) -> Callable:
         def wrapper(request: HttpRequest, study_id: int, *args, **kwargs) -> HttpResponse:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            role = role_in(request.user, study_id)
-            if role is None:
+            study, role = _study_and_role(request.user, study_id)
+            if study is None:
                 raise Http404
-            try:
-                study = Study.objects.get(pk=study_id)
-            except Study.DoesNotExist as exc:
-                raise Http404 from exc
             if not allows(role, action, superuser=request.user.is_superuser):
                 raise PermissionDenied
             request.study = study

@@ -178,10 +178,10 @@ def test_it_keeps_the_query_count_flat(client, world, analysis, extra, django_as
     add_codings(analysis, extra)
     client.force_login(world.users["lead"])
     _summary(client, analysis)  # the first request after login refreshes the session once
-    # session, user, memberships (role), study, areas, rounds, teams, themes, codes, professions, coders,
+    # session, user, membership with its study, areas, rounds, teams, themes, codes, professions, coders,
     # counts (grouped count, transcripts, codes), interviews with transcripts, theme counts and links,
     # withdrawn participants and spans
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(18):
         response = _summary(client, analysis)
     assert sum(int(n) for n in _cells(response.content.decode())) == 5 + extra
 
@@ -193,5 +193,5 @@ def test_it_keeps_the_cell_query_count_flat(client, world, analysis, extra, djan
     url, params = _cell_url(analysis, analysis.round1, analysis.team2, "samverkan")
     client.get(url, params, headers={"HX-Request": "true"})
     # as the summary, plus round, team, area and the cell's passages (and their withdrawn spans)
-    with django_assert_num_queries(25):
+    with django_assert_num_queries(24):
         client.get(url, params, headers={"HX-Request": "true"})

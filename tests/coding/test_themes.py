@@ -150,13 +150,13 @@ def test_it_renders_the_theme_page_and_map_in_constant_queries(client, world, th
         add_passages(world, code, passages // 2, team_number=team, round_number=1 + team % 2)
     client.force_login(world.users["lead"])
     client.get(url("study_dashboard", world))  # the session's first request also checks two-factor devices
-    # session, user, memberships, study, theme, quotes, passages, codes, other codes, other themes,
+    # session, user, membership with its study, theme, quotes, passages, codes, other codes, other themes,
     # sub-themes, areas (form), parent themes (form), versions, withdrawn spans
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(14):
         response = client.get(url("theme_detail", world, theme_id=theme.pk))
     assert response.content.decode().count('class="passage-item') == 1 + passages // 2 * 2
-    # session, user, memberships, study, withdrawn spans, areas, counts, codes, themes, links
-    with django_assert_num_queries(10):
+    # session, user, membership with its study, withdrawn spans, areas, counts, codes, themes, links
+    with django_assert_num_queries(9):
         client.get(url("thematic_map", world))
 
 

@@ -208,9 +208,9 @@ def test_it_renders_the_transcript_page_in_constant_queries(client, world, djang
     client.force_login(world.users["coresearcher"])
     page = url("transcript_detail", world, transcript_id=transcript.pk)
     client.get(page)  # the first visit stores the view choice in the session and records the reading
-    # session, user, memberships, study, transcript, turns, codings, familiarisation note,
+    # session, user, membership with its study, transcript, turns, codings, familiarisation note,
     # areas, codebook codes, recent codes, change cursor, coders for the view filter
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         response = client.get(page)
     assert response.content.decode().count('class="turn ') == turns
 
@@ -240,3 +240,15 @@ def test_it_lets_a_lead_assign_transcripts(client, world):
     client.force_login(world.users["coresearcher"])
     response = client.post(url("transcript_assign", world, transcript_id=transcript.pk), {"users": []})
     assert response.status_code == 403
+
+
+def test_it_sends_only_the_changed_turns_to_polling_pages(client, world):
+    transcript, t1 = turn(world, 1)
+    t5 = transcript.turns.get(position=5)
+    code = Code.objects.get(study=world.study)
+    for t in (t1, t5):
+        apply_codings(transcript=transcript, codes=[code], coder=world.users["lead"], start=t.start, end=t.end)
+    client.force_login(world.users["coresearcher"])
+    content = client.get(url("transcript_changes", world, transcript_id=transcript.pk) + "?after=0").content.decode()
+    assert 'id="t1"' in content and 'id="t5"' in content
+    assert 'id="t3"' not in content, "turns between two changes are not re-sent"
