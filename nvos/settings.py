@@ -119,9 +119,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test_db.sqlite3")} if envbool(
-        "NVOS_SQLITE_FILE_TESTS", False
-    ) else {}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

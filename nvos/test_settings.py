@@ -19,3 +19,10 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed on
 # Two-factor login is tested on its own (tests/test_security.py turns it on); other tests
 # log in with force_login and would otherwise all have to pass a TOTP step.
 NVOS_REQUIRE_2FA = False
+
+# SQLite: a test database file instead of Django's shared-cache in-memory database. The
+# live server answers the browser from several threads at once, and shared-cache memory
+# databases lock whole tables without waiting ("database table is locked"); a file in WAL
+# mode lets readers and the writer proceed, as in production.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test_db.sqlite3")}  # noqa: F405
