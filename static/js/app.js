@@ -20,6 +20,15 @@
     }
   });
 
+  // Ordinary form posts (uploads, exports) also show the indicator until the next page
+  // arrives; a download leaves the page in place, so the indicator goes after a while.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (event.defaultPrevented || form.hasAttribute("hx-post") || form.hasAttribute("hx-get")) { return; }
+    document.body.classList.add("htmx-request");
+    window.setTimeout(function () { document.body.classList.remove("htmx-request"); }, 15000);
+  });
+
   // A visible "working" indicator on the whole page while any htmx request runs.
   document.addEventListener("htmx:beforeRequest", function () { document.body.classList.add("htmx-request"); });
   document.addEventListener("htmx:afterRequest", function () { document.body.classList.remove("htmx-request"); });
