@@ -34,6 +34,7 @@ class Span:
     text: str
     first: Turn
     last: Turn
+    turns: list[Turn]  # every turn the selection touches, participants loaded
 
 
 _WS = re.compile(r"\s+")
@@ -68,18 +69,20 @@ def resolve_span(transcript: Transcript, start: int, end: int, expected_text: st
         raise CodingError(_("The selection does not match the transcript's text. Reload the page and try again."))
     first = next(t for t in turns if t.end > start)
     last = next(t for t in reversed(turns) if t.start < end)
-    return Span(start=start, end=end, text=text, first=first, last=last)
+    return Span(start=start, end=end, text=text, first=first, last=last,
+                turns=[t for t in turns if first.position <= t.position <= last.position])
 
 
 def apply_codings(*, transcript: Transcript, codes: Sequence[Code | int], coder, start: int, end: int,
-                  expected_text: str | None = None, request=None) -> tuple[list[Coding], Span]:
+                  expected_text: str | None = None, request=None, study_id: int | None = None,
+                  ) -> tuple[list[Coding], Span]:
     """Codes one selection with one or more codes (Code objects or ids). Applying the same
     code twice to the same span by the same coder is a no-op, also when two requests race."""
     code_ids = list(dict.fromkeys(c if isinstance(c, int) else c.pk for c in codes))
     if not code_ids:
         raise CodingError(_("Choose at least one code."))
     span = resolve_span(transcript, start, end, expected_text)
-    study_id = transcript.interview.team.study_id
+    study_id = study_id or transcript.interview.team.study_id
     created: list[Coding] = []
     with transaction.atomic():
         _lock_codes(code_ids, study_id)

@@ -89,6 +89,13 @@ TURN_COLUMNS = ("pk", "position", "speaker_kind", "speaker_label", "text", "star
                 "participant__consent_withdrawn")
 
 
+def turn_row(turn) -> TurnRow:
+    """A TurnRow from a Turn instance whose participant is loaded."""
+    withdrawn = turn.participant is not None and turn.participant.consent_withdrawn is not None
+    return TurnRow(turn.pk, turn.position, turn.speaker_kind, turn.speaker_label, turn.text, turn.start, turn.end,
+                   turn.time_seconds, withdrawn)
+
+
 def turn_rows(turns: QuerySet) -> list[TurnRow]:
     return [TurnRow(*row[:-1], row[-1] is not None) for row in turns.order_by("position").values_list(*TURN_COLUMNS)]
 

@@ -389,7 +389,7 @@ def code_quotes_csv(request: HttpRequest, study: Study, code_id: int) -> HttpRes
         values = [name, round_number, team_number, role,
                   format_attribution(role, team_number, study.attribution_format), text, edited_text or "", coder,
                   transcript_id, start, end]
-        writer.writerow([neutralise(value) for value in values])
+        writer.writerow([neutralise(value) if isinstance(value, str) else value for value in values])
     filename = f"nvos-citat-{slugify(name)[:50].strip('-') or code_id}-{timezone.localdate().isoformat()}.csv"
     response = HttpResponse(("\ufeff" + buffer.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = content_disposition_header(True, filename)

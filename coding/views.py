@@ -153,13 +153,16 @@ def transcript_detail(request: HttpRequest, study: Study, transcript_id: int) ->
 
 
 def _turns_oob(study: Study, request: HttpRequest, transcript: Transcript, first: int, last: int,
-               positions: set[int] | None = None) -> str:
-    """The turns first..last (or just `positions`) re-rendered for an out-of-band htmx swap."""
+               positions: set[int] | None = None, rows: list[rendering.TurnRow] | None = None) -> str:
+    """The turns first..last (or just `positions`, or the given rows) re-rendered for an
+    out-of-band htmx swap."""
     mode, coder_id = view_mode(request, study)
-    turns_qs = transcript.turns.filter(position__gte=first, position__lte=last)
-    if positions is not None:
-        turns_qs = turns_qs.filter(position__in=positions)
-    turns = rendering.turn_rows(turns_qs)
+    if rows is None:
+        turns_qs = transcript.turns.filter(position__gte=first, position__lte=last)
+        if positions is not None:
+            turns_qs = turns_qs.filter(position__in=positions)
+        rows = rendering.turn_rows(turns_qs)
+    turns = rows
     if not turns:
         return ""
     codings = visible_codings(study, request.user, request.role, mode, coder_id).filter(
@@ -208,7 +211,8 @@ def passage_detail(request: HttpRequest, study: Study, transcript_id: int) -> Ht
 @study_view(Action.CODE)
 @require_POST
 def coding_create(request: HttpRequest, study: Study, transcript_id: int) -> HttpResponse:
-    transcript = _transcript(study, transcript_id)
+    transcript = get_object_or_404(Transcript.objects.filter(interview__team__study=study).only("pk", "char_count"),
+                                   pk=transcript_id)
     try:
         start, end = int(request.POST.get("start", "")), int(request.POST.get("end", ""))
     except ValueError:
@@ -219,14 +223,17 @@ def coding_create(request: HttpRequest, study: Study, transcript_id: int) -> Htt
         return _error(_("A chosen code does not exist in this study."))
     try:
         _created, span = apply_codings(transcript=transcript, codes=code_ids, coder=request.user, start=start,
-                                       end=end, expected_text=request.POST.get("text"), request=request)
+                                       end=end, expected_text=request.POST.get("text"), request=request,
+                                       study_id=study.pk)
     except CodingError as exc:
         return _error(str(exc))
     codings = list(Coding.objects.filter(transcript=transcript, coder=request.user, start=span.start, end=span.end)
                    .select_related("code__area", "coder"))
     response = render(request, "coding/transcript_detail.html#passage-panel",
                       _passage_context(study, request, transcript, codings))
-    response.content += _turns_oob(study, request, transcript, span.first.position, span.last.position).encode()
+    rows = [rendering.turn_row(t) for t in span.turns]  # already read when the selection was checked
+    response.content += _turns_oob(study, request, transcript, span.first.position, span.last.position,
+                                   rows=rows).encode()
     return response
 
 
