@@ -147,15 +147,25 @@ def _int(value) -> int:
     return int_id(value) or 0
 
 
+def _passage_urls(study: Study, theme: Theme) -> dict[str, str]:
+    """URL patterns with %d for the passage (or transcript) id: reversed once per page."""
+    return {
+        "quote_url": reverse("coding:quote_update", args=[study.pk, theme.pk, 999999]).replace("999999", "%d"),
+        "transcript_url": reverse("coding:transcript_detail", args=[study.pk, 999999]).replace("999999", "%d"),
+    }
+
+
+def _quote_fields(quote: Quote | None) -> tuple[bool, str, bool]:
+    """is_key, edited_text and quoted, for a PassageRow."""
+    return bool(quote and quote.is_key), quote.edited_text if quote else "", quote is not None
+
+
 def _passage_groups(request: HttpRequest, study: Study, theme: Theme, can_edit: bool) -> tuple[list[dict], dict]:
     """Passages grouped by team and round (as rendered HTML), with counts per team and round."""
     quotes = {q.coding_id: q for q in Quote.objects.filter(theme=theme)}
     groups: OrderedDict[tuple[int, int], dict] = OrderedDict()
     counts: dict[tuple[int, int], int] = defaultdict(int)
-    urls = {
-        "quote_url": reverse("coding:quote_update", args=[study.pk, theme.pk, 999999]).replace("999999", "%d"),
-        "transcript_url": reverse("coding:transcript_detail", args=[study.pk, 999999]).replace("999999", "%d"),
-    }
+    urls = _passage_urls(study, theme)
     texts, csrf = rendering.passage_texts(), get_token(request)
     for pk, text, transcript_id, position, team, round_number, round_label, speaker, role, code_name in (
             theme_ops.passage_rows(theme)):
@@ -163,7 +173,7 @@ def _passage_groups(request: HttpRequest, study: Study, theme: Theme, can_edit: 
         row = rendering.PassageRow(
             pk, text, transcript_id, position, team, round_number, round_label,
             format_attribution(role_without_number(role) if role else speaker, team, study.attribution_format),
-            code_name, bool(quote and quote.is_key), quote.edited_text if quote else "", quote is not None)
+            code_name, *_quote_fields(quote))
         group = groups.setdefault((team, round_number), {"team": team, "round": round_label or round_number,
                                                          "items": []})
         group["items"].append(rendering.render_passage(row, csrf=csrf, can_edit=can_edit, texts=texts, **urls))
@@ -230,11 +240,9 @@ def quote_update(request: HttpRequest, study: Study, theme_id: int, coding_id: i
     row = rendering.PassageRow(
         coding.pk, coding.text, coding.transcript_id, coding.turn.position, interview.team.number,
         interview.round.number, interview.round.label, coding_attribution(coding, study.attribution_format),
-        coding.code.name, bool(quote and quote.is_key), quote.edited_text if quote else "", quote is not None)
-    html = rendering.render_passage(
-        row, quote_url=reverse("coding:quote_update", args=[study.pk, theme.pk, 999999]).replace("999999", "%d"),
-        transcript_url=reverse("coding:transcript_detail", args=[study.pk, 999999]).replace("999999", "%d"),
-        csrf=get_token(request), can_edit=True, texts=rendering.passage_texts(), saved=True)
+        coding.code.name, *_quote_fields(quote))
+    html = rendering.render_passage(row, csrf=get_token(request), can_edit=True, texts=rendering.passage_texts(),
+                                    saved=True, **_passage_urls(study, theme))
     return HttpResponse(html)
 
 

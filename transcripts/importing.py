@@ -392,12 +392,13 @@ def publish(draft: ImportDraft, *, user, request=None) -> Transcript:
             participant = participants[int(value.removeprefix("p:"))]
             speakers[label] = (SpeakerKind.PARTICIPANT, participant.role_label, participant)
     texts = anonymised_texts(draft)
-    remaining = _remaining_findings(draft, texts)
+    scanner = _scanner(draft)  # one scanner (and one read of the study's terms) for the whole publish
+    remaining = _remaining_findings(scanner, texts)
     specs = [TurnSpec(kind=speakers[t.speaker][0], label=speakers[t.speaker][1], participant=speakers[t.speaker][2],
                       text=text, time_seconds=t.time_seconds) for t, text in zip(parsed.turns, texts, strict=True)]
     notes = "\n".join(parsed.notes)
     if notes:
-        notes = _anonymise_notes(draft, notes)
+        notes = _anonymise_notes(draft, scanner, notes)
     transcript = create_transcript(interview=interview, turns=specs, published_by=user,
                                    source_format=draft.source_format, notes=notes, open_findings=remaining)
     accepted = sum(1 for r in draft.findings if r["status"] == ACCEPTED)
@@ -408,18 +409,16 @@ def publish(draft: ImportDraft, *, user, request=None) -> Transcript:
     return transcript
 
 
-def _remaining_findings(draft: ImportDraft, texts: list[str]) -> int:
+def _remaining_findings(scanner: Scanner, texts: list[str]) -> int:
     """Certain findings still in the anonymised text (the reviewer rejected them)."""
-    scanner = _scanner(draft)
     return sum(1 for text in texts for f in scanner.scan(text) if f.certain)
 
 
-def _anonymise_notes(draft: ImportDraft, notes: str) -> str:
+def _anonymise_notes(draft: ImportDraft, scanner: Scanner, notes: str) -> str:
     """Header lines may hold names too (a Teams meeting title): replace what the scanner finds."""
-    scanner = _scanner(draft)
     known = {r["key"]: r["replacement"] for r in draft.findings if r["status"] == ACCEPTED}
-    findings = scanner.scan(normalise_text(notes))
     text = normalise_text(notes)
+    findings = scanner.scan(text)
     spans = [(f.start, f.end, known.get(f.key, f.placeholder)) for f in findings]
     return apply_replacements(text, spans)[0] if spans else text
 

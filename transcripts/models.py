@@ -372,13 +372,6 @@ class Turn(models.Model):
     def __str__(self) -> str:
         return f"{self.position}: {self.speaker_label}"
 
-    @property
-    def time_label(self) -> str:
-        if self.time_seconds is None:
-            return ""
-        hours, rest = divmod(self.time_seconds, 3600)
-        minutes, seconds = divmod(rest, 60)
-        return f"{hours:02d}:{minutes:02d}:{seconds:02d}"
 
 
 def withdrawn_turn_in_span(transcript_ref: str = "transcript", first_ref: str = "start",
